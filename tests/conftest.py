@@ -1,0 +1,53 @@
+"""Shared fixtures. Tests that need the real UNBIS tables or corpora read ../shared/data."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = Path(os.environ.get("UNDEX_SHARED", ROOT.parent / "shared"))
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def shared_path(*parts: str) -> Path:
+    path = SHARED.joinpath(*parts)
+    if not path.exists():
+        pytest.fail(
+            f"{path} is missing: the tests need the shared data folder beside the repository "
+            "(../shared) or UNDEX_SHARED pointing to it",
+            pytrace=False,
+        )
+    return path
+
+
+@pytest.fixture(scope="session")
+def unbis_terms() -> Path:
+    return shared_path("data", "derived", "unbis_terms.tsv")
+
+
+@pytest.fixture(scope="session")
+def seed_path() -> Path:
+    return shared_path("examples", "seed.txt")
+
+
+@pytest.fixture(scope="session")
+def corpora_dir() -> Path:
+    return shared_path("data", "derived", "corpora")
+
+
+@pytest.fixture(scope="session")
+def unbis_datadir(tmp_path_factory: pytest.TempPathFactory, unbis_terms: Path) -> Path:
+    """A data directory with the real UNBIS vocabulary loaded (shared by the session)."""
+    from undex.vocab import load_vocabulary_file, save_vocabulary
+
+    datadir = tmp_path_factory.mktemp("datadir")
+    save_vocabulary(load_vocabulary_file("unbis", unbis_terms), datadir)
+    return datadir
+
+
+@pytest.fixture
+def mini_vocab_path() -> Path:
+    return FIXTURES / "mini_unbis" / "unbis_terms.tsv"

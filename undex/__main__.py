@@ -1,0 +1,3 @@
+from undex.cli import main
+
+main()

@@ -1,0 +1,31 @@
+"""Text analysis: one analyzer per language behind one interface."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from undex.analysis.base import Analyzer, Token
+from undex.analysis.chinese import ChineseAnalyzer
+from undex.analysis.detect import LANGUAGES, detect_language
+from undex.analysis.snowball import SnowballAnalyzer
+
+__all__ = ["Analyzer", "Token", "ChineseAnalyzer", "SnowballAnalyzer", "get_analyzer", "detect_language", "LANGUAGES"]
+
+_CACHE: dict[tuple[str, int], Analyzer] = {}
+
+
+def get_analyzer(language: str, user_words: Iterable[str] = ()) -> Analyzer:
+    """The analyzer for a language; for Chinese, ``user_words`` join the segmenter's
+    dictionary. Analyzers are cached per language and word list."""
+    words = tuple(sorted(set(user_words))) if language == "zh" else ()
+    key = (language, hash(words))
+    if key not in _CACHE:
+        if language == "zh":
+            _CACHE[key] = ChineseAnalyzer(words)
+        elif language in ("en", "fr", "es", "ru", "ar"):
+            _CACHE[key] = SnowballAnalyzer(language)
+        else:
+            from undex.errors import ConfigError
+
+            raise ConfigError(f"unsupported language {language!r}; use one of {', '.join(LANGUAGES)}")
+    return _CACHE[key]

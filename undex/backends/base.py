@@ -1,0 +1,78 @@
+"""The backend contract.
+
+A backend follows scikit-learn's estimator contract: typed parameters in ``__init__``
+(a pydantic model, validated from ``projects.toml``), learned attributes set in
+:meth:`Backend.fit`, persisted by :meth:`Backend.save` / :meth:`Backend.load` as plain
+files (NumPy/SciPy arrays and JSON, never pickle).
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict
+
+from undex.analysis import Analyzer
+from undex.corpus import LabelledDoc
+from undex.suggestion import SuggestionBatch
+from undex.vocab import Vocabulary
+
+
+class BackendParams(BaseModel):
+    """Base of every backend's parameters; unknown keys are an error."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+@dataclass
+class BackendContext:
+    """What a backend may use besides its parameters."""
+
+    vocab: Vocabulary
+    language: str
+    analyzer: Analyzer
+    project_id: str = ""
+    load_project: Callable[[str], Any] | None = None
+    """Resolves another project by id (used by ensembles)."""
+    analyzer_for: Callable[[str], Analyzer] | None = None
+    """The analyzer of another language (training documents may differ from the project)."""
+
+
+class Backend(ABC):
+    name: ClassVar[str]
+    Params: ClassVar[type[BackendParams]] = BackendParams
+    requires_training: ClassVar[bool] = True
+    """False for backends that work from the vocabulary alone (zero-shot)."""
+
+    def __init__(self, params: BackendParams, context: BackendContext) -> None:
+        self.params = params
+        self.context = context
+
+    @property
+    def vocab(self) -> Vocabulary:
+        return self.context.vocab
+
+    @abstractmethod
+    def fit(self, docs: Sequence[LabelledDoc]) -> None:
+        """Learn from documents with gold subjects."""
+
+    @abstractmethod
+    def suggest_batch(self, texts: Sequence[str]) -> SuggestionBatch:
+        """Scores in [0, 1] for every concept of every text."""
+
+    def prepare(self) -> None:
+        """Build what an untrained (zero-shot) backend needs; called once after loading."""
+
+    def save(self, folder: Path) -> None:
+        """Write learned attributes into ``folder``."""
+
+    def load(self, folder: Path) -> None:
+        """Read learned attributes from ``folder``."""
+
+    def training_summary(self) -> dict[str, Any]:
+        """Facts about the fitted model for the manifest."""
+        return {}

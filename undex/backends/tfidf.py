@@ -1,0 +1,69 @@
+"""``tfidf``: nearest concept centroids in TF-IDF space (the classic Annif approach)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.preprocessing import normalize
+
+from undex.backends.base import Backend, BackendParams
+from undex.corpus import LabelledDoc
+from undex.errors import ModelError
+from undex.features import TextVectorizer
+from undex.suggestion import SuggestionBatch
+
+
+class TfidfParams(BackendParams):
+    word_ngrams: int = 2
+    min_df: int = 2
+    max_features: int = 300_000
+    sublinear_tf: bool = True
+
+
+def label_matrix(docs: Sequence[LabelledDoc], n_concepts: int) -> sp.csr_matrix:
+    """Binary document x concept matrix of gold subjects."""
+    rows = [i for i, d in enumerate(docs) for _ in d.concepts]
+    cols = [c for d in docs for c in d.concepts]
+    return sp.csr_matrix((np.ones(len(cols), dtype=np.float32), (rows, cols)), shape=(len(docs), n_concepts))
+
+
+class TfidfBackend(Backend):
+    name = "tfidf"
+    Params = TfidfParams
+    params: TfidfParams
+
+    def _vectorizer(self) -> TextVectorizer:
+        p = self.params
+        return TextVectorizer(self.context.analyzer, p.word_ngrams, None, p.min_df, p.max_features, p.sublinear_tf)
+
+    def fit(self, docs: Sequence[LabelledDoc]) -> None:
+        self.vectorizer_ = self._vectorizer()
+        features = self.vectorizer_.fit_transform([d.document.text for d in docs])
+        labels = label_matrix(docs, len(self.vocab))
+        self.centroids_ = normalize((labels.T @ features).tocsr()).astype(np.float32)
+
+    def suggest_batch(self, texts: Sequence[str]) -> SuggestionBatch:
+        features = self.vectorizer_.transform(list(texts))
+        scores = (features @ self.centroids_.T).tocsr()
+        scores.data = np.clip(scores.data, 0.0, 1.0)
+        return SuggestionBatch(scores)
+
+    def save(self, folder: Path) -> None:
+        self.vectorizer_.save(folder)
+        sp.save_npz(folder / "centroids.npz", self.centroids_)
+
+    def load(self, folder: Path) -> None:
+        self.vectorizer_ = self._vectorizer()
+        self.vectorizer_.load(folder)
+        try:
+            self.centroids_ = sp.load_npz(folder / "centroids.npz").tocsr()
+        except (OSError, ValueError) as exc:
+            raise ModelError(f"cannot read {folder / 'centroids.npz'}: {exc}") from exc
+        if self.centroids_.shape != (len(self.vocab), self.vectorizer_.n_features):
+            raise ModelError(f"model in {folder} does not fit its vocabulary or features")
+
+    def training_summary(self) -> dict:
+        return {"features": self.vectorizer_.n_features, "concepts_with_examples": int((self.centroids_.getnnz(axis=1) > 0).sum())}

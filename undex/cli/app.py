@@ -1,0 +1,256 @@
+"""Core verbs: load-vocab, list-vocabs, list-projects, show-project, train, suggest, eval."""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from undex.analysis import LANGUAGES, detect_language
+from undex.cli.options import DatadirOpt, LabelsFieldOpt, ProjectsOpt, SplitOpt, registry
+from undex.corpus import CorpusStats, Document, labelled_documents, read_document_file, read_stdin
+from undex.errors import InputError
+from undex.evaluation import Evaluation
+from undex.project import Project, resolve_datadir
+from undex.vocab import list_vocabularies, load_vocabulary_file, save_vocabulary
+
+app = typer.Typer(
+    help="undex: subject indexing of UN documents with the UNBIS Thesaurus.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+
+class OutputFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+def err(message: str) -> None:
+    typer.echo(message, err=True)
+
+
+# ------------------------------------------------------------------- vocabularies
+
+
+@app.command("load-vocab")
+def load_vocab(
+    vocab_id: Annotated[str, typer.Argument(help="Identifier of the vocabulary, e.g. unbis.")],
+    subjectfile: Annotated[Path, typer.Argument(help="unbis_terms.tsv, a SKOS file or an Annif TSV vocabulary.")],
+    language: Annotated[str, typer.Option("--language", "-L", help="Label language of an Annif TSV vocabulary.")] = "en",
+    fmt: Annotated[Optional[str], typer.Option("--format", help="unbis, skos or annif-tsv (default: guessed).")] = None,
+    datadir: DatadirOpt = None,
+) -> None:
+    """Load a vocabulary into the data directory."""
+    from undex.project import PROJECT_ID
+
+    if not PROJECT_ID.match(vocab_id):
+        raise InputError(f"invalid vocabulary id {vocab_id!r} (letters, digits, '-', '_', '.')")
+    vocab = load_vocabulary_file(vocab_id, subjectfile, language, fmt)
+    save_vocabulary(vocab, resolve_datadir(datadir), source=str(subjectfile))
+    counts = ", ".join(f"{lang} {n}" for lang, n in sorted(vocab.label_counts().items()))
+    typer.echo(f"Loaded vocabulary {vocab_id!r}: {len(vocab)} concepts (labels: {counts})")
+
+
+@app.command("list-vocabs")
+def list_vocabs(datadir: DatadirOpt = None) -> None:
+    """List the loaded vocabularies."""
+    typer.echo(f"{'Vocabulary ID':<16}{'Languages':<24}{'Size':>6}  Loaded")
+    for manifest in list_vocabularies(resolve_datadir(datadir)):
+        langs = ",".join(sorted(manifest.get("labels_per_language", {})))
+        typer.echo(f"{manifest['vocab_id']:<16}{langs:<24}{manifest['concepts']:>6}  True")
+
+
+# ------------------------------------------------------------------------ projects
+
+
+@app.command("list-projects")
+def list_projects(projects: ProjectsOpt = None, datadir: DatadirOpt = None) -> None:
+    """List the projects and whether each is trained."""
+    reg = registry(projects, datadir)
+    typer.echo(f"{'Project ID':<20}{'Project Name':<40}{'Vocabulary':<12}{'Language':<10}{'Trained':<8}")
+    for project_id in reg.ids():
+        p = reg.get(project_id)
+        trained = "True" if p.is_trained else ("zero-shot" if p.is_ready else "False")
+        typer.echo(f"{p.id:<20}{p.config.name:<40}{p.config.vocab:<12}{p.config.language:<10}{trained:<8}")
+
+
+@app.command("show-project")
+def show_project(project_id: str, projects: ProjectsOpt = None, datadir: DatadirOpt = None) -> None:
+    """Show a project's settings and the manifest of its trained model."""
+    p = registry(projects, datadir).get(project_id)
+    manifest = p.manifest or {}
+    rows = [
+        ("Project ID", p.id),
+        ("Project Name", p.config.name),
+        ("Language", p.config.language),
+        ("Vocabulary", p.config.vocab),
+        ("Backend", p.config.backend),
+        ("Parameters", json.dumps(p.config.params) if p.config.params else "(defaults)"),
+        ("Limit / threshold", f"{p.config.limit} / {p.config.threshold}"),
+        ("Trained", "True" if manifest else ("False (works zero-shot)" if p.is_ready else "False")),
+    ]
+    if manifest:
+        rows += [
+            ("Modification time", _iso(manifest.get("saved_at"))),
+            ("Training documents", manifest.get("training_documents")),
+            ("Training seconds", manifest.get("training_seconds")),
+            ("undex version", manifest.get("undex_version")),
+        ]
+    for key, value in rows:
+        typer.echo(f"{key + ':':<20}{value}")
+
+
+def _iso(ts: float | None) -> str:
+    import datetime
+
+    return "" if ts is None else datetime.datetime.fromtimestamp(ts, datetime.UTC).isoformat(timespec="seconds")
+
+
+# ------------------------------------------------------------------------- train
+
+
+@app.command("train")
+def train(
+    project_id: str,
+    paths: Annotated[list[Path], typer.Argument(help="Corpus files or directories.")],
+    split: SplitOpt = None,
+    labels_field: LabelsFieldOpt = None,
+    projects: ProjectsOpt = None,
+    datadir: DatadirOpt = None,
+) -> None:
+    """Train a project on one or more indexed corpora."""
+    project = registry(projects, datadir).get(project_id)
+    stats = CorpusStats()
+    docs = list(labelled_documents(paths, project.vocab, stats, split, labels_field))
+    _report_corpus(stats)
+    if not docs:
+        raise InputError("no training documents: none has both text and a gold subject found in the vocabulary")
+    corpus_info = {"paths": [str(p) for p in paths], "split": split, "documents": len(docs)}
+    manifest = project.train(docs, corpus_info)
+    typer.echo(
+        f"Trained {project_id!r} on {len(docs)} documents in {manifest['training_seconds']:.1f} s"
+    )
+
+
+def _report_corpus(stats: CorpusStats) -> None:
+    for note in stats.notes:
+        err(f"note: {note}")
+    err(stats.summary())
+
+
+# ----------------------------------------------------------------------- suggest
+
+
+def _read_inputs(paths: list[Path]) -> list[tuple[str, Document]]:
+    if not paths or paths == [Path("-")]:
+        return [("-", read_stdin())]
+    return [(str(p), read_document_file(p)) for p in paths]
+
+
+def _check_language(project: Project, source: str, text: str) -> None:
+    detected = detect_language(text)
+    if detected and detected != project.config.language:
+        err(f"warning: {source} looks like {detected!r} but project {project.id!r} reads {project.config.language!r}")
+
+
+@app.command("suggest")
+def suggest(
+    project_id: str,
+    paths: Annotated[Optional[list[Path]], typer.Argument(help="Documents (default: stdin).")] = None,
+    limit: Annotated[Optional[int], typer.Option("--limit", "-l", min=1, help="Maximum suggestions.")] = None,
+    threshold: Annotated[Optional[float], typer.Option("--threshold", "-t", min=0.0, max=1.0)] = None,
+    label_language: Annotated[Optional[str], typer.Option("--label-language", help="Label language (ar zh en fr ru es).")] = None,
+    fmt: Annotated[OutputFormat, typer.Option("--format", help="text (uri, label, score) or json.")] = OutputFormat.text,
+    explain: Annotated[bool, typer.Option("--explain", help="Show the text spans behind each subject.")] = False,
+    projects: ProjectsOpt = None,
+    datadir: DatadirOpt = None,
+) -> None:
+    """Suggest subjects for documents (UN document format or plain text)."""
+    project = registry(projects, datadir).get(project_id)
+    label_language = label_language or project.config.language
+    if label_language not in LANGUAGES:
+        raise InputError(f"--label-language must be one of {', '.join(LANGUAGES)}")
+    inputs = _read_inputs(paths or [])
+    for source, doc in inputs:
+        if not doc.text.strip():
+            raise InputError(f"{source}: empty document")
+        _check_language(project, source, doc.text)
+    batch = project.suggest_batch([d.text for _, d in inputs], limit, threshold)
+    vocab = project.vocab
+    if fmt is OutputFormat.json:
+        out = []
+        for row, (source, doc) in enumerate(inputs):
+            results = []
+            for index, score in batch.ranked(row):
+                c = vocab.concepts[index]
+                result = {"uri": c.uri, "label": c.label(label_language), "score": round(score, 4)}
+                result["evidence"] = [
+                    {"start": e.start, "end": e.end, "label": e.label, "text": doc.text[e.start : e.end]}
+                    for e in batch.evidence[row].get(index, [])
+                ]
+                results.append(result)
+            out.append({"document": source, "results": results})
+        typer.echo(json.dumps(out, ensure_ascii=False, indent=2))
+        return
+    for row, (source, doc) in enumerate(inputs):
+        if len(inputs) > 1:
+            typer.echo(f"Suggestions for {source}")
+        for index, score in batch.ranked(row):
+            c = vocab.concepts[index]
+            typer.echo(f"<{c.uri}>\t{c.label(label_language)}\t{score:.4f}")
+            if explain:
+                for e in batch.evidence[row].get(index, []):
+                    typer.echo(f"\t[{e.start}:{e.end}] {doc.text[e.start:e.end]!r} ~ {e.label}")
+
+
+# -------------------------------------------------------------------------- eval
+
+
+@app.command("eval")
+def eval_(
+    project_id: str,
+    paths: Annotated[list[Path], typer.Argument(help="Corpus files or directories with gold subjects.")],
+    split: SplitOpt = None,
+    labels_field: LabelsFieldOpt = None,
+    limit: Annotated[int, typer.Option("--limit", "-l", min=1)] = 10,
+    threshold: Annotated[float, typer.Option("--threshold", "-t", min=0.0, max=1.0)] = 0.0,
+    fmt: Annotated[OutputFormat, typer.Option("--format")] = OutputFormat.text,
+    batch_size: Annotated[int, typer.Option("--batch-size", min=1)] = 64,
+    projects: ProjectsOpt = None,
+    datadir: DatadirOpt = None,
+) -> None:
+    """Evaluate a project against gold subjects (Annif's metrics)."""
+    project = registry(projects, datadir).get(project_id)
+    project.backend  # fail early when not trained
+    stats = CorpusStats()
+    evaluation = Evaluation(len(project.vocab))
+    batch: list = []
+    for doc in labelled_documents(paths, project.vocab, stats, split, labels_field):
+        batch.append(doc)
+        if len(batch) >= batch_size:
+            _evaluate(project, batch, evaluation, limit, threshold)
+            batch = []
+    if batch:
+        _evaluate(project, batch, evaluation, limit, threshold)
+    _report_corpus(stats)
+    results = evaluation.results()
+    if fmt is OutputFormat.json:
+        typer.echo(json.dumps(results, indent=2))
+        return
+    for name, value in results.items():
+        typer.echo(f"{name + ':':<32}{value if isinstance(value, int) else f'{value:.4f}'}")
+
+
+def _evaluate(project: Project, docs: list, evaluation: Evaluation, limit: int, threshold: float) -> None:
+    scores = project.suggest_batch([d.document.text for d in docs], limit, threshold).scores
+    evaluation.add([d.concepts for d in docs], scores)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(app())

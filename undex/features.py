@@ -1,0 +1,99 @@
+"""TF-IDF features over analysed tokens (word n-grams; Han character bigrams for Chinese).
+
+Saved as plain data (a JSON term list and an ``.npy`` IDF vector), never pickled.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from undex.analysis import Analyzer
+from undex.analysis.chinese import han_runs
+from undex.errors import InputError, ModelError
+
+
+class TextVectorizer:
+    """TF-IDF vectorizer whose tokens come from an undex :class:`Analyzer`."""
+
+    def __init__(
+        self,
+        analyzer: Analyzer,
+        word_ngrams: int = 2,
+        char_ngrams: bool | None = None,
+        min_df: int = 1,
+        max_features: int | None = 300_000,
+        sublinear_tf: bool = True,
+    ) -> None:
+        self.analyzer = analyzer
+        self.word_ngrams = word_ngrams
+        self.char_ngrams = analyzer.language == "zh" if char_ngrams is None else char_ngrams
+        self.min_df = min_df
+        self.max_features = max_features
+        self.sublinear_tf = sublinear_tf
+        self._vectorizer: TfidfVectorizer | None = None
+
+    def features(self, text: str) -> list[str]:
+        tokens = self.analyzer.tokens(text)
+        feats = list(tokens)
+        for n in range(2, self.word_ngrams + 1):
+            feats.extend(" ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1))
+        if self.char_ngrams:
+            for run in han_runs(self.analyzer.normalize(text)):
+                feats.extend("#" + run[i : i + 2] for i in range(len(run) - 1))
+        return feats
+
+    def _new(self, min_df: int = 1) -> TfidfVectorizer:
+        return TfidfVectorizer(
+            analyzer=self.features,
+            min_df=min_df,
+            max_features=self.max_features,
+            sublinear_tf=self.sublinear_tf,
+            dtype=np.float32,
+        )
+
+    def fit_transform(self, texts: list[str]) -> sp.csr_matrix:
+        if not texts:
+            raise InputError("no documents to learn features from")
+        self._vectorizer = self._new(self.min_df if len(texts) > 1 else 1)
+        try:
+            return self._vectorizer.fit_transform(texts).tocsr()
+        except ValueError as exc:  # empty vocabulary
+            raise InputError(f"no usable words in the training documents ({exc})") from None
+
+    def transform(self, texts: list[str]) -> sp.csr_matrix:
+        if self._vectorizer is None:
+            raise ModelError("features are not fitted")
+        return self._vectorizer.transform(texts).tocsr()
+
+    @property
+    def n_features(self) -> int:
+        return 0 if self._vectorizer is None else len(self._vectorizer.vocabulary_)
+
+    def save(self, folder: Path, prefix: str = "features") -> None:
+        assert self._vectorizer is not None
+        vocabulary = self._vectorizer.vocabulary_
+        terms = [""] * len(vocabulary)
+        for term, index in vocabulary.items():
+            terms[index] = term
+        with open(folder / f"{prefix}-terms.json", "w", encoding="utf-8") as handle:
+            json.dump(terms, handle, ensure_ascii=False)
+        np.save(folder / f"{prefix}-idf.npy", self._vectorizer.idf_.astype(np.float64), allow_pickle=False)
+
+    def load(self, folder: Path, prefix: str = "features") -> None:
+        try:
+            with open(folder / f"{prefix}-terms.json", encoding="utf-8") as handle:
+                terms = json.load(handle)
+            idf = np.load(folder / f"{prefix}-idf.npy", allow_pickle=False)
+        except (OSError, ValueError) as exc:
+            raise ModelError(f"cannot read features in {folder}: {exc}") from exc
+        if len(terms) != len(idf):
+            raise ModelError(f"features in {folder} are inconsistent ({len(terms)} terms, {len(idf)} weights)")
+        vectorizer = self._new()
+        vectorizer.vocabulary_ = {term: i for i, term in enumerate(terms)}
+        vectorizer.idf_ = idf
+        self._vectorizer = vectorizer

@@ -1,0 +1,237 @@
+"""Projects: a named combination of vocabulary, language, backend and parameters,
+declared in ``projects.toml``, with its trained model under the data directory."""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+import tomllib
+from collections.abc import Sequence
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from undex import __version__
+from undex.analysis import LANGUAGES, Analyzer, get_analyzer
+from undex.backends import Backend, BackendContext, get_backend_class
+from undex.corpus import LabelledDoc
+from undex.errors import ConfigError, ModelError, NotFoundError, NotTrainedError
+from undex.modelstore import current_version, open_artifact, read_manifest, save_artifact
+from undex.suggestion import SuggestionBatch
+from undex.vocab import Vocabulary, load_vocabulary, vocabulary_checksum
+
+PROJECT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
+DEFAULT_PROJECTS = "projects.toml"
+DEFAULT_DATADIR = "data"
+
+
+class ProjectConfig(BaseModel):
+    """One ``[section]`` of projects.toml. Keys not listed here are backend parameters."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str
+    name: str = ""
+    language: str
+    backend: str
+    vocab: str = "unbis"
+    limit: int = Field(10, ge=1, le=1000)
+    threshold: float = Field(0.0, ge=0.0, le=1.0)
+    params: dict[str, Any] = Field(default_factory=dict)
+
+
+def resolve_projects_path(projects: str | Path | None) -> Path:
+    return Path(projects or os.environ.get("UNDEX_PROJECTS") or DEFAULT_PROJECTS)
+
+
+def resolve_datadir(datadir: str | Path | None) -> Path:
+    return Path(datadir or os.environ.get("UNDEX_DATADIR") or DEFAULT_DATADIR)
+
+
+def parse_projects(text: str, source: str) -> dict[str, ProjectConfig]:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{source}: invalid TOML: {exc}") from None
+    configs = {}
+    fields = set(ProjectConfig.model_fields) - {"id", "params"}
+    for project_id, section in data.items():
+        if not isinstance(section, dict):
+            raise ConfigError(f"{source}: {project_id!r} must be a [section]")
+        if not PROJECT_ID.match(project_id):
+            raise ConfigError(f"{source}: invalid project id {project_id!r} (letters, digits, '-', '_', '.')")
+        known = {k: v for k, v in section.items() if k in fields}
+        params = {k: v for k, v in section.items() if k not in fields}
+        try:
+            config = ProjectConfig(id=project_id, params=params, **known)
+        except ValidationError as exc:
+            raise ConfigError(f"{source}: [{project_id}]: {_first_error(exc)}") from None
+        if config.language not in LANGUAGES:
+            raise ConfigError(f"{source}: [{project_id}]: language must be one of {', '.join(LANGUAGES)}")
+        backend_class = get_backend_class(config.backend)
+        try:
+            backend_class.Params(**config.params)
+        except ValidationError as exc:
+            raise ConfigError(f"{source}: [{project_id}]: {_first_error(exc)}") from None
+        configs[project_id] = config
+    return configs
+
+
+def _first_error(exc: ValidationError) -> str:
+    err = exc.errors()[0]
+    where = ".".join(str(x) for x in err["loc"])
+    return f"{where}: {err['msg']}" if where else err["msg"]
+
+
+class Project:
+    """A configured project; the trained model is loaded on first use."""
+
+    def __init__(self, config: ProjectConfig, datadir: Path, registry: ProjectRegistry | None = None) -> None:
+        self.config = config
+        self.datadir = datadir
+        self.registry = registry
+        self._backend: Backend | None = None
+        self._loaded_version: Path | None = None
+
+    @property
+    def id(self) -> str:
+        return self.config.id
+
+    @property
+    def model_dir(self) -> Path:
+        return self.datadir / "projects" / self.config.id
+
+    @property
+    def manifest(self) -> dict[str, Any] | None:
+        return read_manifest(self.model_dir)
+
+    @property
+    def backend_class(self) -> type[Backend]:
+        return get_backend_class(self.config.backend)
+
+    @property
+    def is_trained(self) -> bool:
+        return self.manifest is not None
+
+    @property
+    def is_ready(self) -> bool:
+        """Can suggest: trained, or a backend that needs no training."""
+        return self.is_trained or not self.backend_class.requires_training
+
+    @cached_property
+    def vocab(self) -> Vocabulary:
+        return load_vocabulary(self.datadir, self.config.vocab)
+
+    def analyzer_for(self, language: str) -> Analyzer:
+        words = [lbl for c in self.vocab.concepts for lbl in c.labels("zh")] if language == "zh" else ()
+        return get_analyzer(language, words)
+
+    def _new_backend(self) -> Backend:
+        cls = self.backend_class
+        context = BackendContext(
+            vocab=self.vocab,
+            language=self.config.language,
+            analyzer=self.analyzer_for(self.config.language),
+            project_id=self.id,
+            load_project=self.registry.get if self.registry else None,
+            analyzer_for=self.analyzer_for,
+        )
+        return cls(cls.Params(**self.config.params), context)
+
+    @property
+    def backend(self) -> Backend:
+        """The ready backend; reloaded when a newer model was saved (atomic swap)."""
+        version = current_version(self.model_dir)
+        if self._backend is not None and version == self._loaded_version:
+            return self._backend
+        backend = self._new_backend()
+        if version is not None:
+            version, manifest = open_artifact(self.model_dir, f"model of project {self.id!r}")
+            self._check_manifest(manifest)
+            backend.load(version)
+        elif backend.requires_training:
+            raise NotTrainedError(f"project {self.id!r} is not trained; run: undex train {self.id} CORPUS...")
+        else:
+            backend.prepare()
+        self._backend, self._loaded_version = backend, version
+        return backend
+
+    def _check_manifest(self, manifest: dict[str, Any]) -> None:
+        if manifest.get("backend") != self.config.backend:
+            raise ModelError(
+                f"the saved model of {self.id!r} is a {manifest.get('backend')!r} model, "
+                f"but the project uses backend {self.config.backend!r}; retrain it"
+            )
+        expected = vocabulary_checksum(self.datadir, self.config.vocab)
+        if manifest.get("vocab_checksum") != expected:
+            raise ModelError(
+                f"the model of {self.id!r} was trained on another vocabulary than the loaded "
+                f"{self.config.vocab!r} (checksum {str(manifest.get('vocab_checksum'))[:12]} vs "
+                f"{str(expected)[:12]}); retrain it"
+            )
+
+    def train(self, docs: Sequence[LabelledDoc], corpus: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Fit the backend on ``docs`` and save the model atomically. Returns the manifest."""
+        if not docs:
+            raise NotFoundError(f"no training documents for {self.id!r} (need text and known gold subjects)")
+        backend = self._new_backend()
+        started = time.perf_counter()
+        backend.fit(docs)
+        seconds = time.perf_counter() - started
+        manifest = {
+            "kind": "model",
+            "undex_version": __version__,
+            "project": self.id,
+            "backend": self.config.backend,
+            "language": self.config.language,
+            "params": backend.params.model_dump(),
+            "vocab": self.config.vocab,
+            "vocab_checksum": vocabulary_checksum(self.datadir, self.config.vocab),
+            "training_documents": len(docs),
+            "training_seconds": round(seconds, 3),
+            "corpus": corpus or {},
+            "summary": backend.training_summary(),
+        }
+        save_artifact(self.model_dir, backend.save, manifest)
+        self._backend, self._loaded_version = backend, current_version(self.model_dir)
+        return manifest
+
+    def suggest_batch(
+        self, texts: Sequence[str], limit: int | None = None, threshold: float | None = None
+    ) -> SuggestionBatch:
+        batch = self.backend.suggest_batch(list(texts))
+        return batch.filter(
+            self.config.limit if limit is None else limit,
+            self.config.threshold if threshold is None else threshold,
+        )
+
+
+class ProjectRegistry:
+    """The projects of one projects.toml, sharing one data directory."""
+
+    def __init__(self, projects_path: Path, datadir: Path) -> None:
+        self.path = projects_path
+        self.datadir = datadir
+        if not projects_path.is_file():
+            raise NotFoundError(
+                f"projects file {projects_path} not found (use --projects, UNDEX_PROJECTS or ./projects.toml)"
+            )
+        try:
+            text = projects_path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"cannot read {projects_path}: {exc}") from None
+        self.configs = parse_projects(text, str(projects_path))
+        self._projects: dict[str, Project] = {}
+
+    def ids(self) -> list[str]:
+        return list(self.configs)
+
+    def get(self, project_id: str) -> Project:
+        if project_id not in self.configs:
+            raise NotFoundError(f"unknown project {project_id!r}; known: {', '.join(self.configs) or 'none'}")
+        if project_id not in self._projects:
+            self._projects[project_id] = Project(self.configs[project_id], self.datadir, self)
+        return self._projects[project_id]
