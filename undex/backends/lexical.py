@@ -30,44 +30,47 @@ from undex.suggestion import Evidence, SuggestionBatch
 from undex.vocab import Vocabulary
 
 FEATURES = (
-    "log_occurrences",
+    # how much of the document is about it, relative to the other candidates
     "relative_occurrences",
-    "log_contained",
+    "relative_tf_idf",
+    "contained_share",
+    # where
     "first_position",
     "last_position",
     "spread",
-    "log_share",
+    # how specific and unambiguous the label is
     "label_size",
     "single_unit_label",
     "ambiguity",
     "genericity",
+    "commonness",
     "preferred_label",
     "distinct_labels",
+    "subsumed",
+    # what indexers did before (0 untrained)
     "prior",
+    # agreement with the other candidates
     "linked_candidates",
     "microthesaurus_agreement",
     "domain_agreement",
-    "log_document_words",
-    "commonness",
-    "keyness",
-    "subsumed",
 )
+"""Ranking features. All are relative to the document (shares, positions, ratios to the
+best candidate) or properties of the label, never absolute counts: a ranker learned on
+short English records then ranks candidates of long reports in other languages too."""
 
 # Zero-shot weights: a fixed, hand-set prior over the features above (no training data):
 # frequent, early, spread-out, specific, unambiguous labels that agree with the rest win.
 ZERO_SHOT_WEIGHTS = {
-    "keyness": 1.0,  # frequent here, rare in general language
-    "log_occurrences": 0.8,
+    "relative_tf_idf": 5.0,  # frequent here, rare in general language
     "first_position": -2.0,  # titles and summaries come first
     "spread": 0.5,
-    "label_size": 0.5,  # specific, multi-word labels
     "single_unit_label": -1.0,
-    "subsumed": -1.5,  # a longer label containing this one also occurs: prefer it
+    "subsumed": -0.5,  # a longer label containing this one also occurs
     "ambiguity": 1.5,  # a label shared by several concepts is weak evidence
-    "genericity": -0.3,
     "microthesaurus_agreement": 1.0,
 }
-ZERO_SHOT_BIAS = -7.0
+ZERO_SHOT_BIAS = -5.0
+MAX_ZIPF = 8.0
 
 
 class LexicalParams(BackendParams):
@@ -111,8 +114,11 @@ class LexicalBackend(Backend):
         result = matcher.find(text)
         by_concept = _group_by_concept(result, matcher)
         concepts = sorted(by_concept, key=lambda c: -len(by_concept[c][0]))[: self.params.max_candidates]
-        rows = [self._features(c, by_concept, concepts, result, matcher, exclude_prior) for c in concepts]
-        features = np.asarray(rows, dtype=np.float64).reshape(len(concepts), len(FEATURES))
+        kept_keys = found_keys(by_concept, concepts)
+        rows = [self._features(c, by_concept, concepts, result, matcher, exclude_prior, kept_keys) for c in concepts]
+        self._relative(rows)
+        features = np.array([[r[name] for name in FEATURES] for r in rows], dtype=np.float64)
+        features = features.reshape(len(concepts), len(FEATURES))
         evidence = {
             c: sorted(Evidence(m.start, m.end, label) for m, label in by_concept[c][0] + by_concept[c][1])
             for c in concepts
@@ -127,49 +133,49 @@ class LexicalBackend(Backend):
         result: MatchResult,
         matcher: LabelMatcher,
         exclude_prior: Sequence[int],
-    ) -> list[float]:
+        kept_keys: set[str],
+    ) -> dict[str, float]:
         kept, contained_pairs = by_concept[concept]
         matches = [m for m, _ in kept]
         contained = [m for m, _ in contained_pairs]
         units = max(result.text_units, 1)
-        max_occ = max(len(v[0]) for v in by_concept.values())
         first = min(m.unit_start for m in matches) / units if matches else 1.0
         last = max(m.unit_start for m in matches) / units if matches else 1.0
-        share = sum(m.size for m in matches) / units
         keys = {m.key for m in matches} | {m.key for m in contained}
-        size = max((self._size(matcher, k) for k in keys), default=1.0)
-        ambiguity = max(1.0 / len(matcher.entries[k]) for k in keys)
-        genericity = min(math.log1p(matcher.containment.get(k, 0)) for k in keys)
-        preferred = any(e.preferred for k in keys for e in matcher.entries[k] if e.concept == concept)
-        micro, domain = self._agreement(concept, concepts, by_concept)
+        size = max(self._size(matcher, k) for k in keys)
         commonness = min(matcher.commonness[k] for k in keys)
-        keyness = math.log10(max(len(matches), 0.5) / max(result.text_words, 1)) + 9 - commonness
-        subsumed = any(
-            key != other and matcher.contains(other, key) for key in keys for other in found_keys(by_concept, concepts)
-        )
-        return [
-            math.log1p(len(matches)),
-            len(matches) / max_occ if max_occ else 0.0,
-            math.log1p(len(contained)),
-            first,
-            last,
-            last - first,
-            math.log1p(1000 * share),
-            min(size, 4.0),
-            float(size <= 1.0),
-            ambiguity,
-            genericity,
-            float(preferred),
-            float(len(keys)),
-            self._prior(concept, exclude_prior),
-            float(self._linked(concept, concepts)),
-            micro,
-            domain,
-            math.log1p(result.text_words),
-            commonness,
-            keyness,
-            float(subsumed),
-        ]
+        micro, domain = self._agreement(concept, concepts, by_concept)
+        return {
+            "occurrences": len(matches),
+            "tf_idf": math.log1p(len(matches)) * (MAX_ZIPF - commonness),
+            "contained_share": len(contained) / (len(matches) + len(contained)),
+            "first_position": first,
+            "last_position": last,
+            "spread": last - first,
+            "label_size": min(size, 4.0),
+            "single_unit_label": float(size <= 1.0),
+            "ambiguity": max(1.0 / len(matcher.entries[k]) for k in keys),
+            "genericity": min(math.log1p(matcher.containment.get(k, 0)) for k in keys),
+            "commonness": commonness,
+            "preferred_label": float(
+                any(e.preferred for k in keys for e in matcher.entries[k] if e.concept == concept)
+            ),
+            "distinct_labels": float(len(keys)),
+            "subsumed": float(any(k != o and matcher.contains(o, k) for k in keys for o in kept_keys)),
+            "prior": self._prior(concept, exclude_prior),
+            "linked_candidates": float(self._linked(concept, concepts)),
+            "microthesaurus_agreement": micro,
+            "domain_agreement": domain,
+        }
+
+    @staticmethod
+    def _relative(rows: list[dict[str, float]]) -> None:
+        """Add the features that compare a candidate with the document's best one."""
+        max_occ = max((r["occurrences"] for r in rows), default=0) or 1
+        max_tf_idf = max((r["tf_idf"] for r in rows), default=0.0) or 1.0
+        for r in rows:
+            r["relative_occurrences"] = r["occurrences"] / max_occ
+            r["relative_tf_idf"] = r["tf_idf"] / max_tf_idf
 
     @staticmethod
     def _size(matcher: LabelMatcher, key: str) -> float:
