@@ -19,7 +19,8 @@ from pathlib import Path
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.linear_model import LogisticRegression
+from scipy.optimize import minimize
+from scipy.special import expit
 
 from undex.analysis import detect_language
 from undex.backends.base import Backend, BackendParams
@@ -60,6 +61,22 @@ short English records then ranks candidates of long reports in other languages t
 
 # Zero-shot weights: a fixed, hand-set prior over the features above (no training data):
 # frequent, early, spread-out, specific, unambiguous labels that agree with the rest win.
+LABEL_FEATURES = (
+    "label_size",
+    "single_unit_label",
+    "ambiguity",
+    "genericity",
+    "commonness",
+    "preferred_label",
+    "distinct_labels",
+    "subsumed",
+    "contained_share",
+    "prior",
+    "linked_candidates",
+    "microthesaurus_agreement",
+    "domain_agreement",
+)
+
 ZERO_SHOT_WEIGHTS = {
     "relative_tf_idf": 5.0,  # frequent here, rare in general language
     "first_position": -2.0,  # titles and summaries come first
@@ -79,6 +96,14 @@ class LexicalParams(BackendParams):
     C: float = 1.0
     """Inverse regularisation of the learned ranker."""
     max_candidates: int = 200
+    learned_features: list[str] = list(LABEL_FEATURES)
+    """Features the ranker learns weights for (empty: all). By default the properties of
+    labels and the prior: short indexed records say little about frequency and position
+    in long documents, so those keep their zero-shot weights."""
+    zero_shot_offset: bool = True
+    """The learned ranker corrects the zero-shot formula instead of replacing it, so what
+    short training records cannot teach (frequency and position in long documents) keeps
+    its zero-shot weight."""
 
 
 ConceptMatches = tuple[list[tuple[Match, str]], list[tuple[Match, str]]]
@@ -210,14 +235,17 @@ class LexicalBackend(Backend):
 
     # -------------------------------------------------------------------- scoring
 
+    def _offset(self, features: np.ndarray) -> np.ndarray:
+        """The zero-shot logit; a learned ranker starts from it when ``zero_shot_offset``."""
+        weights = np.array([ZERO_SHOT_WEIGHTS.get(name, 0.0) for name in FEATURES])
+        return features @ weights + ZERO_SHOT_BIAS
+
     def _score(self, features: np.ndarray) -> np.ndarray:
         if features.shape[0] == 0:
             return np.zeros(0)
+        z = self._offset(features) if self.params.zero_shot_offset or getattr(self, "coef_", None) is None else 0.0
         if getattr(self, "coef_", None) is not None:
-            z = ((features - self.mean_) / self.scale_) @ self.coef_ + self.intercept_
-        else:
-            weights = np.array([ZERO_SHOT_WEIGHTS.get(name, 0.0) for name in FEATURES])
-            z = features @ weights + ZERO_SHOT_BIAS
+            z = z + ((features - self.mean_) / self.scale_) @ (self.coef_ * self._learned_mask()) + self.intercept_
         return 1.0 / (1.0 + np.exp(-z))
 
     def suggest_batch(self, texts: Sequence[str]) -> SuggestionBatch:
@@ -279,10 +307,15 @@ class LexicalBackend(Backend):
         X = np.vstack(blocks)
         self.mean_ = X.mean(axis=0)
         self.scale_ = np.where(X.std(axis=0) > 0, X.std(axis=0), 1.0)
-        model = LogisticRegression(C=self.params.C, max_iter=2000)
-        model.fit((X - self.mean_) / self.scale_, y)
-        self.coef_ = model.coef_[0]
-        self.intercept_ = float(model.intercept_[0])
+        offset = self._offset(X) if self.params.zero_shot_offset else np.zeros(len(y))
+        mask = self._learned_mask()
+        coef, self.intercept_ = fit_logistic(((X - self.mean_) / self.scale_)[:, mask], y, offset, self.params.C)
+        self.coef_ = np.zeros(len(FEATURES))
+        self.coef_[mask] = coef
+
+    def _learned_mask(self) -> np.ndarray:
+        learned = set(self.params.learned_features or FEATURES)
+        return np.array([name in learned for name in FEATURES])
 
     def save(self, folder: Path) -> None:
         np.savez(
@@ -316,6 +349,23 @@ class LexicalBackend(Backend):
     def training_summary(self) -> dict:
         weights = dict(zip(FEATURES, (round(float(w), 3) for w in self.coef_), strict=True))
         return {"candidates": self.training_candidates_, "positives": self.training_positives_, "weights": weights}
+
+
+def fit_logistic(X: np.ndarray, y: np.ndarray, offset: np.ndarray, C: float) -> tuple[np.ndarray, float]:
+    """L2-regularised logistic regression with a fixed per-row offset (which
+    scikit-learn's LogisticRegression lacks), solved with SciPy's L-BFGS."""
+    sign = np.where(y, 1.0, -1.0)
+
+    def loss(params: np.ndarray) -> tuple[float, np.ndarray]:
+        w, b = params[:-1], params[-1]
+        margin = sign * (offset + X @ w + b)
+        value = np.logaddexp(0.0, -margin).sum() + 0.5 / C * (w @ w)
+        weight = -sign * expit(-margin)
+        grad = np.append(X.T @ weight + w / C, weight.sum())
+        return float(value), grad
+
+    result = minimize(loss, np.zeros(X.shape[1] + 1), jac=True, method="L-BFGS-B")
+    return result.x[:-1], float(result.x[-1])
 
 
 def found_keys(by_concept: dict, concepts: list[int]) -> set[str]:
