@@ -197,13 +197,13 @@ def _plain_segmenter() -> rjieba.Jieba:
 def _longest_first(found: list[tuple[int, int, Match]]) -> tuple[list[Match], list[Match]]:
     """Keep non-overlapping matches, longest first (then leftmost); return kept and contained."""
     order = sorted(found, key=lambda item: (-(item[1] - item[0]), item[0]))
-    taken: list[tuple[int, int]] = []
+    covered = bytearray(max((end for _, end, _ in found), default=0))
     kept, contained = [], []
     for start, end, match in order:
-        if any(start < t_end and t_start < end for t_start, t_end in taken):
+        if any(covered[start:end]):
             contained.append(match)
         else:
-            taken.append((start, end))
+            covered[start:end] = b"\x01" * (end - start)
             kept.append(match)
     kept.sort(key=lambda m: m.start)
     return kept, contained

@@ -222,6 +222,7 @@ class LexicalBackend(Backend):
     def _agreement(self, concept: int, concepts: list[int], by_concept: dict) -> tuple[float, float]:
         """Share of the other candidates' occurrences in the same microthesaurus / domain."""
         me = self.vocab.concepts[concept]
+        mine_micro, mine_domain = set(me.microthesauri), set(me.domains)
         total = micro = domain = 0
         for other in concepts:
             if other == concept:
@@ -229,8 +230,8 @@ class LexicalBackend(Backend):
             weight = len(by_concept[other][0]) or 1
             o = self.vocab.concepts[other]
             total += weight
-            micro += weight * bool(set(me.microthesauri) & set(o.microthesauri))
-            domain += weight * bool(set(me.domains) & set(o.domains))
+            micro += weight * (not mine_micro.isdisjoint(o.microthesauri))
+            domain += weight * (not mine_domain.isdisjoint(o.domains))
         return (micro / total, domain / total) if total else (0.0, 0.0)
 
     # -------------------------------------------------------------------- scoring
