@@ -17,6 +17,7 @@ from __future__ import annotations
 import gzip
 import json
 import sys
+import zlib
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -53,7 +54,9 @@ def _read_bytes(path: Path) -> bytes:
                 data = handle.read(MAX_DOCUMENT_BYTES + 1)
     except FileNotFoundError as exc:
         raise NotFoundError(f"{path}: no such file") from exc
-    except (OSError, EOFError) as exc:
+    except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
+        raise InputError(f"{path}: cannot read (truncated or corrupt gzip?): {exc}") from exc
+    except OSError as exc:
         raise InputError(f"{path}: cannot read: {exc}") from exc
     if len(data) > MAX_DOCUMENT_BYTES:
         raise InputError(f"{path}: document larger than {MAX_DOCUMENT_BYTES // (1024 * 1024)} MB")
@@ -128,7 +131,9 @@ def _open_lines(path: Path) -> Iterator[tuple[int, str]]:
         stream = gzip.GzipFile(fileobj=raw) if head == b"\x1f\x8b" else raw
         offset = 0
         try:
-            for number, line in enumerate(stream, start=1):
+            # readline with a limit: a line without end is never read whole into memory
+            lines = iter(lambda: stream.readline(MAX_DOCUMENT_BYTES + 1), b"")
+            for number, line in enumerate(lines, start=1):
                 if len(line) > MAX_DOCUMENT_BYTES:
                     raise InputError(f"{path}:{number}: line longer than 50 MB")
                 try:
@@ -139,7 +144,7 @@ def _open_lines(path: Path) -> Iterator[tuple[int, str]]:
                     ) from None
                 offset += len(line)
                 yield number, text.rstrip("\r\n").replace("\x00", "")
-        except (OSError, EOFError, gzip.BadGzipFile) as exc:
+        except (OSError, EOFError, zlib.error) as exc:
             raise InputError(f"{path}: cannot read (truncated or corrupt gzip?): {exc}") from None
 
 
@@ -155,7 +160,18 @@ def read_jsonl(path: Path, split: str | None = None, labels_field: str | None = 
             raise InputError(f"{path}:{number}: a JSON object was expected")
         if split is not None and record.get("split") != split:
             continue
-        yield _record_document(record, path, number, labels_field)
+        document = _record_document(record, path, number, labels_field)
+        if "\\u" in line:  # JSON escapes can make lone surrogates, which no later step can encode
+            _check_unicode(document, f"{path}:{number}")
+        yield document
+
+
+def _check_unicode(document: Document, where: str) -> None:
+    try:
+        for text in (document.id, document.text, *document.subjects):
+            text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InputError(f"{where}: invalid Unicode (an escaped lone surrogate such as \\ud800)") from None
 
 
 def _record_document(record: dict, path: Path, number: int, labels_field: str | None) -> Document:

@@ -7,12 +7,15 @@ under the data directory as gzipped JSON with a checksum (see :mod:`undex.models
 
 from __future__ import annotations
 
+import codecs
 import csv
 import gzip
 import hashlib
 import json
+import zlib
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -120,18 +123,57 @@ def load_vocabulary_file(vocab_id: str, path: Path, language: str = "en", fmt: s
     """Load a vocabulary from a file, guessing its format from name and content."""
     if not path.exists():
         raise NotFoundError(f"vocabulary file {path} does not exist")
-    fmt = fmt or _guess_format(path)
-    if fmt == "unbis":
-        concepts, groups = _read_unbis_tables(path)
-    elif fmt == "skos":
-        concepts, groups = _read_skos(path)
-    elif fmt == "annif-tsv":
-        concepts, groups = list(_read_annif_tsv(path, language)), {}
-    else:
-        raise InputError(f"unknown vocabulary format {fmt!r} (use unbis, skos or annif-tsv)")
+    with _reading(path):
+        fmt = fmt or _guess_format(path)
+        if fmt == "unbis":
+            concepts, groups = _read_unbis_tables(path)
+        elif fmt == "skos":
+            concepts, groups = _read_skos(path)
+        elif fmt == "annif-tsv":
+            concepts, groups = list(_read_annif_tsv(path, language)), {}
+        else:
+            raise InputError(f"unknown vocabulary format {fmt!r} (use unbis, skos or annif-tsv)")
     if not concepts:
         raise InputError(f"{path}: no concepts found")
     return Vocabulary(vocab_id, concepts, groups)
+
+
+@contextmanager
+def _reading(path: Path) -> Iterator[None]:
+    """Turn what reading ``path`` can raise (bad bytes, damaged gzip, a directory) into InputError."""
+    try:
+        yield
+    except UnicodeDecodeError:
+        raise _decode_error(path) from None
+    except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
+        raise InputError(f"{path}: cannot read (truncated or corrupt gzip?): {exc}") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
+
+
+def _decode_error(path: Path) -> InputError:
+    """Name the line and file offset of the first byte that is not UTF-8 (a text reader's
+    ``UnicodeDecodeError`` counts from the start of its current chunk)."""
+    opener = gzip.open if path.name.endswith(".gz") else open
+    data = b""
+    try:
+        with opener(path, "rb") as handle:
+            while block := handle.read(1 << 20):  # up to a damaged gzip tail
+                data += block
+    except (OSError, EOFError, zlib.error) as exc:
+        damaged = exc
+    else:
+        damaged = None
+    skip = 3 if data.startswith(codecs.BOM_UTF8) else 0
+    try:
+        data[skip:].decode("utf-8")
+    except UnicodeDecodeError as exc:
+        offset = skip + exc.start
+        line = data.count(b"\n", 0, offset) + 1
+        return InputError(f"{path}:{line}: not UTF-8 text (invalid byte at offset {offset})")
+    if damaged is not None:
+        return InputError(f"{path}: cannot read (truncated or corrupt gzip?): {damaged}")
+    return InputError(f"{path}: not UTF-8 text")
 
 
 def _guess_format(path: Path) -> str:
@@ -246,12 +288,15 @@ def _read_skos(path: Path) -> tuple[list[Concept], dict[str, dict[str, str]]]:
     from rdflib.namespace import RDF, SKOS
 
     graph = rdflib.Graph()
+    rdf_format = rdflib.util.guess_format(path.name.removesuffix(".gz")) or "turtle"
+    if rdf_format == "json-ld":
+        _refuse_remote_contexts(path)
     try:
         if path.name.endswith(".gz"):
             with gzip.open(path, "rb") as handle:
-                graph.parse(handle, format=rdflib.util.guess_format(path.name[:-3]) or "turtle")
+                graph.parse(handle, format=rdf_format)
         else:
-            graph.parse(path, format=rdflib.util.guess_format(path.name) or "turtle")
+            graph.parse(path, format=rdf_format)
     except Exception as exc:  # rdflib raises many unrelated types for bad syntax
         raise InputError(
             f"{path}: not valid RDF: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"
@@ -284,7 +329,43 @@ def _read_skos(path: Path) -> tuple[list[Concept], dict[str, dict[str, str]]]:
             if str(member) in concepts:
                 concepts[str(member)].microthesauri.append(code)
     _deduplicate_ids(list(concepts.values())) if all("en" in c.prefLabel for c in concepts.values()) else None
+    _check_unicode(path, concepts.values())
     return list(concepts.values()), groups
+
+
+def _refuse_remote_contexts(path: Path) -> None:
+    """JSON-LD can name contexts by URL or file path, which rdflib would fetch or read:
+    a vocabulary file must be self-contained."""
+    opener = gzip.open if path.name.endswith(".gz") else open
+    with opener(path, "rb") as handle:
+        data = handle.read()
+    try:
+        document = json.loads(data.decode("utf-8-sig"))
+    except (ValueError, RecursionError) as exc:
+        raise InputError(f"{path}: not valid JSON-LD: {str(exc)[:120]}") from None
+    stack = [document]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list):
+            stack.extend(node)
+        elif isinstance(node, dict):
+            context = node.get("@context")
+            if isinstance(context, str) or (isinstance(context, list) and any(isinstance(c, str) for c in context)):
+                raise InputError(f"{path}: remote JSON-LD context {str(context)[:80]!r} is not fetched; inline it")
+            if "@import" in node:
+                raise InputError(f"{path}: remote JSON-LD context ('@import') is not fetched; inline it")
+            stack.extend(node.values())
+
+
+def _check_unicode(path: Path, concepts: Iterable[Concept]) -> None:
+    """RDF escapes (``\\uD800``) can make lone surrogates, which could never be saved."""
+    for concept in concepts:
+        try:
+            json.dumps(asdict(concept), ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:
+            raise InputError(
+                f"{path}: concept {concept.uri[:200]}: invalid Unicode (a lone surrogate escape)"
+            ) from None
 
 
 def _read_annif_tsv(path: Path, language: str) -> Iterable[Concept]:
