@@ -281,8 +281,18 @@ def content(valid: str) -> st.SearchStrategy[bytes]:
 # ----------------------------------------------------------------- documents
 
 
+SUBJECT_TEXT = st.text(st.characters(codec="utf-8"), max_size=30)
+HEADED_TEXT = st.builds(
+    lambda subjects, ends, line2, body: "%%%" + "|".join(subjects) + ends + "\n" + line2 + "\n" + body,
+    st.lists(SUBJECT_TEXT | st.sampled_from(["WATER RESOURCES", " ", "*", "%%%"]), max_size=20),
+    st.sampled_from(["|", "", "||", " | "]),
+    st.sampled_from(["", " ", "\t", "x"]),
+    st.text(max_size=500),
+)
+
+
 @FUZZ
-@given(text=st.text(max_size=3000))
+@given(text=st.text(max_size=3000) | HEADED_TEXT)
 def test_parse_document_text(text: str) -> None:
     attempt("UN document (text)", "doc.txt", lambda: parse_document(text, "doc.txt"))
 
