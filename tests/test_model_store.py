@@ -19,18 +19,9 @@ from undex.modelstore import MANIFEST, current_version, sha256_file
 from undex.project import ProjectRegistry
 from undex.vocab import load_vocabulary, load_vocabulary_file, save_vocabulary, vocabulary_checksum
 
-PROJECTS = """
-[tfidf-mini]
-name = "mini"
-language = "en"
-backend = "tfidf"
-vocab = "mini"
-min_df = 1
-"""
-
 CORPUS = [
-    ("Water resources and freshwater management in arid regions", ["WATER RESOURCES", "FRESHWATER"]),
-    ("Freshwater lakes and rivers: protecting water resources", ["FRESHWATER", "WATER RESOURCES"]),
+    ("Managing water resources and freshwater in dry regions", ["WATER RESOURCES", "FRESHWATER"]),
+    ("Rivers and freshwater lakes: protecting water resources", ["FRESHWATER", "WATER RESOURCES"]),
     ("Groundwater and water supply sources for cities", ["WATER RESOURCES"]),
     ("Human rights violations and the protection of human rights defenders", ["HUMAN RIGHTS"]),
     ("Report on human rights in detention and torture", ["HUMAN RIGHTS"]),
@@ -57,10 +48,8 @@ def labelled(vocab_datadir: Path, corpus: list[tuple[str, list[str]]]) -> list[L
 
 
 @pytest.fixture
-def workdir(tmp_path: Path, mini_vocab_path: Path) -> Path:
-    (tmp_path / "projects.toml").write_text(PROJECTS, encoding="utf-8")
-    save_vocabulary(load_vocabulary_file("mini", mini_vocab_path), tmp_path / "data")
-    return tmp_path
+def workdir(mini_workdir: Path) -> Path:
+    return mini_workdir
 
 
 def fresh(workdir: Path):
