@@ -70,7 +70,9 @@ class Vocabulary:
             for key in keys:
                 if key:
                     self._by_label[key].append(i)
-        self._pref_en = {normalize_label(c.prefLabel.get("en", "")): i for i, c in enumerate(self.concepts)}
+        self._pref_en = {
+            key: i for i, c in enumerate(self.concepts) if (key := normalize_label(c.prefLabel.get("en", "")))
+        }
 
     def __len__(self) -> int:
         return len(self.concepts)
