@@ -132,3 +132,26 @@ def test_unknown_language_is_a_config_error() -> None:
 
     with pytest.raises(ConfigError, match="unsupported language 'de'"):
         get_analyzer("de")
+
+
+ZH_CORPUS = [
+    ("加强水资源管理和淡水保护", ["WATER RESOURCES", "FRESHWATER"]),
+    ("可持续发展目标与可持续发展筹资", ["SUSTAINABLE DEVELOPMENT"]),
+    ("保护人权维护者的人权", ["HUMAN RIGHTS"]),
+    ("海洋污染和海洋保护", ["OCEANS"]),
+    ("小岛屿国家的可持续发展与海洋", ["SUSTAINABLE DEVELOPMENT", "OCEANS"]),
+]
+
+
+def test_seed_raw_and_pre_segmented_give_identical_suggestions(mini_workdir: Path, seed_body: str) -> None:
+    from undex.corpus import Document, LabelledDoc, SubjectResolver
+    from undex.project import ProjectRegistry
+
+    projects = mini_workdir / "projects.toml"
+    projects.write_text('[tfidf-zh]\nlanguage = "zh"\nbackend = "tfidf"\nvocab = "mini"\nmin_df = 1\n')
+    project = ProjectRegistry(projects, mini_workdir / "data").get("tfidf-zh")
+    resolver = SubjectResolver(project.vocab)
+    project.train([LabelledDoc(Document(str(i), t), resolver.resolve_all(s)) for i, (t, s) in enumerate(ZH_CORPUS)])
+    batch = project.suggest_batch([seed_body, unsegment(seed_body)], limit=5)
+    assert batch.ranked(0) and batch.ranked(0) == batch.ranked(1)
+    assert project.vocab.concepts[batch.ranked(0)[0][0]].prefLabel["en"] == "SUSTAINABLE DEVELOPMENT"
