@@ -146,36 +146,19 @@ def _reading(path: Path) -> Iterator[None]:
     try:
         yield
     except UnicodeDecodeError:
-        raise _decode_error(path) from None
+        try:
+            error = _not_utf8(path)
+        except (OSError, EOFError, zlib.error) as exc:  # damaged gzip after the bad bytes
+            error = _damaged_gzip(path, exc)
+        raise error from None
     except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
-        raise InputError(f"{path}: cannot read (truncated or corrupt gzip?): {exc}") from None
+        raise _damaged_gzip(path, exc) from None
     except OSError as exc:
         raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
 
 
-def _decode_error(path: Path) -> InputError:
-    """Name the line and file offset of the first byte that is not UTF-8 (a text reader's
-    ``UnicodeDecodeError`` counts from the start of its current chunk)."""
-    opener = gzip.open if path.name.endswith(".gz") else open
-    data = b""
-    try:
-        with opener(path, "rb") as handle:
-            while block := handle.read(1 << 20):  # up to a damaged gzip tail
-                data += block
-    except (OSError, EOFError, zlib.error) as exc:
-        damaged = exc
-    else:
-        damaged = None
-    skip = 3 if data.startswith(codecs.BOM_UTF8) else 0
-    try:
-        data[skip:].decode("utf-8")
-    except UnicodeDecodeError as exc:
-        offset = skip + exc.start
-        line = data.count(b"\n", 0, offset) + 1
-        return InputError(f"{path}:{line}: not UTF-8 text (invalid byte at offset {offset})")
-    if damaged is not None:
-        return InputError(f"{path}: cannot read (truncated or corrupt gzip?): {damaged}")
-    return InputError(f"{path}: not UTF-8 text")
+def _damaged_gzip(path: Path, exc: Exception) -> InputError:
+    return InputError(f"{path}: cannot read (truncated or corrupt gzip?): {exc}")
 
 
 def _guess_format(path: Path) -> str:
