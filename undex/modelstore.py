@@ -50,6 +50,7 @@ def save_artifact(target: Path, write_files: Callable[[Path], None], manifest: d
 
     ``write_files`` fills the (temporary) directory it is given. Returns the version dir.
     """
+    tmp: Path | None = None
     try:
         target.mkdir(parents=True, exist_ok=True)
         _remove_stale_temporaries(target)
@@ -74,6 +75,9 @@ def save_artifact(target: Path, write_files: Callable[[Path], None], manifest: d
         _fsync_dir(target)
     except OSError as exc:
         raise ModelError(f"cannot write {target}: {exc.strerror or exc}") from exc
+    finally:  # a failed write must not keep its space (the disk may be full)
+        if tmp is not None and tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
     _prune_old_versions(target, keep={version.name})
     return version
 
@@ -105,8 +109,10 @@ def current_version(target: Path) -> Path | None:
 def read_manifest(target: Path) -> dict[str, Any] | None:
     """The manifest of the current version, or None when nothing was saved yet."""
     version = current_version(target)
-    if version is None:
-        return None
+    return None if version is None else _read_version_manifest(version)
+
+
+def _read_version_manifest(version: Path) -> dict[str, Any]:
     try:
         with open(version / MANIFEST, encoding="utf-8") as handle:
             return json.load(handle)
@@ -114,20 +120,36 @@ def read_manifest(target: Path) -> dict[str, Any] | None:
         raise ModelError(f"{version / MANIFEST} is unreadable: {exc}") from exc
 
 
-def open_artifact(target: Path, what: str) -> tuple[Path, dict[str, Any]]:
-    """Return (version directory, manifest) after verifying every file's checksum."""
-    version = current_version(target)
-    if version is None:
-        raise NotFoundError(f"no saved {what} at {target}")
-    manifest = read_manifest(target)
-    assert manifest is not None
+def open_artifact(target: Path, what: str, attempts: int = 3) -> tuple[Path, dict[str, Any]]:
+    """Return (version directory, manifest) after verifying every file's checksum.
+
+    The manifest is read from the very version that is verified. When verification fails
+    because ``current`` moved meanwhile (a new version was saved and an old one pruned),
+    the new current version is opened instead.
+    """
+    for attempt in range(attempts):
+        version = current_version(target)
+        if version is None:
+            raise NotFoundError(f"no saved {what} at {target}")
+        try:
+            manifest = _read_version_manifest(version)
+            _verify(version, manifest, what)
+            return version, manifest
+        except ModelError:
+            if attempt == attempts - 1 or current_version(target) == version:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _verify(version: Path, manifest: dict[str, Any], what: str) -> None:
     files = manifest.get("files")
     if not isinstance(files, dict):
         raise ModelError(f"{version / MANIFEST} lists no files")
     for name, expected in files.items():
         path = version / name
-        if not path.is_file():
-            raise ModelError(f"{what} file {path} is missing")
-        if sha256_file(path) != expected:
+        try:
+            digest = sha256_file(path)
+        except OSError:
+            raise ModelError(f"{what} file {path} is missing") from None
+        if digest != expected:
             raise ModelError(f"{what} file {path} is corrupt or was modified (checksum mismatch)")
-    return version, manifest
