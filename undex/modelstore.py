@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import tempfile
 import time
@@ -23,10 +24,20 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from undex.errors import ModelError, NotFoundError
+from undex.errors import InputError, ModelError, NotFoundError
 
 MANIFEST = "manifest.json"
 CURRENT = "current"
+SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}")
+"""Project and vocabulary ids: one plain path component, never ``..`` or a separator."""
+_VERSION = re.compile(r"v\d+")
+
+
+def artifact_dir(root: Path, kind: str, name: str) -> Path:
+    """``root/kind/name`` for a project or vocabulary id; refuses ids that could leave ``root``."""
+    if not isinstance(name, str) or not SAFE_NAME.fullmatch(name):
+        raise InputError(f"invalid {kind.rstrip('s')} id {name!r} (letters, digits, '-', '_', '.'; at most 100)")
+    return root / kind / name
 
 
 def sha256_file(path: Path) -> str:
@@ -102,7 +113,12 @@ def current_version(target: Path) -> Path | None:
     link = target / CURRENT
     if not link.is_symlink() and not link.exists():
         return None
-    resolved = target / os.readlink(link) if link.is_symlink() else link
+    if not link.is_symlink():
+        return link if link.is_dir() else None
+    name = os.readlink(link)
+    if not _VERSION.fullmatch(name):  # only ever a sibling version directory
+        raise ModelError(f"{link} points to {name!r}, not to a version of {target.name}")
+    resolved = target / name
     return resolved if resolved.is_dir() else None
 
 
@@ -149,7 +165,9 @@ def _verify(version: Path, manifest: dict[str, Any], what: str) -> None:
         path = version / name
         try:
             digest = sha256_file(path)
-        except OSError:
+        except FileNotFoundError:
             raise ModelError(f"{what} file {path} is missing") from None
+        except OSError as exc:
+            raise ModelError(f"cannot read {what} file {path}: {exc.strerror or exc}") from None
         if digest != expected:
             raise ModelError(f"{what} file {path} is corrupt or was modified (checksum mismatch)")

@@ -19,11 +19,11 @@ from undex.analysis import LANGUAGES, Analyzer, get_analyzer
 from undex.backends import Backend, BackendContext, get_backend_class
 from undex.corpus import LabelledDoc
 from undex.errors import ConfigError, ModelError, NotFoundError, NotTrainedError
-from undex.modelstore import current_version, open_artifact, read_manifest, save_artifact
+from undex.modelstore import SAFE_NAME, artifact_dir, current_version, open_artifact, read_manifest, save_artifact
 from undex.suggestion import SuggestionBatch
 from undex.vocab import Vocabulary, load_vocabulary, vocabulary_checksum
 
-PROJECT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
+PROJECT_ID = re.compile(rf"^{SAFE_NAME.pattern}\Z")
 DEFAULT_PROJECTS = "projects.toml"
 DEFAULT_DATADIR = "data"
 
@@ -37,7 +37,7 @@ class ProjectConfig(BaseModel):
     name: str = ""
     language: str
     backend: str
-    vocab: str = "unbis"
+    vocab: str = Field("unbis", pattern=rf"^{SAFE_NAME.pattern}$")
     limit: int = Field(10, ge=1, le=1000)
     threshold: float = Field(0.0, ge=0.0, le=1.0)
     params: dict[str, Any] = Field(default_factory=dict)
@@ -102,7 +102,7 @@ class Project:
 
     @property
     def model_dir(self) -> Path:
-        return self.datadir / "projects" / self.config.id
+        return artifact_dir(self.datadir, "projects", self.config.id)
 
     @property
     def manifest(self) -> dict[str, Any] | None:

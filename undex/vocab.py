@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from undex.errors import InputError, NotFoundError
-from undex.modelstore import open_artifact, read_manifest, save_artifact
+from undex.modelstore import artifact_dir, open_artifact, read_manifest, save_artifact
 from undex.textnorm import normalize_label
 
 LANGUAGES = ("ar", "zh", "en", "fr", "ru", "es")
@@ -400,7 +400,7 @@ def _read_annif_tsv(path: Path, language: str) -> Iterable[Concept]:
 
 
 def vocab_dir(datadir: Path, vocab_id: str) -> Path:
-    return datadir / "vocabs" / vocab_id
+    return artifact_dir(datadir, "vocabs", vocab_id)
 
 
 def save_vocabulary(vocab: Vocabulary, datadir: Path, source: str = "") -> None:
