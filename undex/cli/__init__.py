@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 
+import undex.cli.serve  # noqa: F401
 from undex.cli.app import app
 from undex.errors import UndexError
 
