@@ -53,6 +53,8 @@ class Subject:
     microthesauri: tuple[Group, ...] = ()
     domains: tuple[Group, ...] = ()
     evidence: tuple[EvidenceSpan, ...] = ()
+    labels: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
+    """Preferred labels in every language the vocabulary has."""
 
 
 @dataclass(frozen=True)
@@ -147,6 +149,7 @@ def _subject(vocab: Vocabulary, concept: Concept, score: float, spans: list, tex
         microthesauri=groups(vocab, concept.microthesauri, language),
         domains=groups(vocab, concept.domains, language),
         evidence=evidence,
+        labels=dict(concept.prefLabel),
     )
 
 

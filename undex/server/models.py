@@ -53,6 +53,7 @@ class ProjectList(BaseModel):
 
 class SubjectExtras(BaseModel):
     concept_id: str
+    labels: dict[str, str] = Field(description="Preferred labels in every language of the vocabulary.")
     microthesauri: list[Group]
     domains: list[Group]
     evidence: list[EvidenceSpan] = Field(
@@ -71,6 +72,7 @@ class SuggestionResult(BaseModel):
     def of(cls, s: Subject) -> SuggestionResult:
         extras = SubjectExtras(
             concept_id=s.concept_id,
+            labels=s.labels,
             microthesauri=list(s.microthesauri),
             domains=list(s.domains),
             evidence=list(s.evidence),
@@ -123,7 +125,7 @@ class IndexedDocument(BaseModel):
 
 class DetectRequest(BaseModel):
     text: str
-    languages: list[str] = Field(min_length=1, max_length=5)
+    languages: list[str] = Field(min_length=1, max_length=6, description="candidates (Annif allows 5; undex all 6)")
 
 
 class DetectedLanguage(BaseModel):
