@@ -91,11 +91,15 @@ class ChineseAnalyzer(Analyzer):
     def normalize(self, text: str) -> str:
         return normalize_zh(text)
 
+    def segment(self, normalized: str) -> list[str]:
+        """Words of already normalised text (see :func:`normalize_with_offsets`)."""
+        return self._jieba.cut(normalized, True)
+
     def analyze(self, text: str) -> list[Token]:
         normalized, origins = normalize_with_offsets(text)
         tokens = []
         position = 0
-        for word in self._jieba.cut(normalized, True):
+        for word in self.segment(normalized):
             start, position = position, position + len(word)
             if not _CONTENT.search(word):
                 continue

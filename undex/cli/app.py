@@ -42,7 +42,9 @@ def err(message: str) -> None:
 def load_vocab(
     vocab_id: Annotated[str, typer.Argument(help="Identifier of the vocabulary, e.g. unbis.")],
     subjectfile: Annotated[Path, typer.Argument(help="unbis_terms.tsv, a SKOS file or an Annif TSV vocabulary.")],
-    language: Annotated[str, typer.Option("--language", "-L", help="Label language of an Annif TSV vocabulary.")] = "en",
+    language: Annotated[
+        str, typer.Option("--language", "-L", help="Label language of an Annif TSV vocabulary.")
+    ] = "en",
     fmt: Annotated[Optional[str], typer.Option("--format", help="unbis, skos or annif-tsv (default: guessed).")] = None,
     datadir: DatadirOpt = None,
 ) -> None:
@@ -133,9 +135,7 @@ def train(
         raise InputError("no training documents: none has both text and a gold subject found in the vocabulary")
     corpus_info = {"paths": [str(p) for p in paths], "split": split, "documents": len(docs)}
     manifest = project.train(docs, corpus_info)
-    typer.echo(
-        f"Trained {project_id!r} on {len(docs)} documents in {manifest['training_seconds']:.1f} s"
-    )
+    typer.echo(f"Trained {project_id!r} on {len(docs)} documents in {manifest['training_seconds']:.1f} s")
 
 
 def _report_corpus(stats: CorpusStats) -> None:
@@ -165,8 +165,12 @@ def suggest(
     paths: Annotated[Optional[list[Path]], typer.Argument(help="Documents (default: stdin).")] = None,
     limit: Annotated[Optional[int], typer.Option("--limit", "-l", min=1, help="Maximum suggestions.")] = None,
     threshold: Annotated[Optional[float], typer.Option("--threshold", "-t", min=0.0, max=1.0)] = None,
-    label_language: Annotated[Optional[str], typer.Option("--label-language", help="Label language (ar zh en fr ru es).")] = None,
-    fmt: Annotated[OutputFormat, typer.Option("--format", help="text (uri, label, score) or json.")] = OutputFormat.text,
+    label_language: Annotated[
+        Optional[str], typer.Option("--label-language", help="Label language (ar zh en fr ru es).")
+    ] = None,
+    fmt: Annotated[
+        OutputFormat, typer.Option("--format", help="text (uri, label, score) or json.")
+    ] = OutputFormat.text,
     explain: Annotated[bool, typer.Option("--explain", help="Show the text spans behind each subject.")] = False,
     projects: ProjectsOpt = None,
     datadir: DatadirOpt = None,
@@ -206,7 +210,7 @@ def suggest(
             typer.echo(f"<{c.uri}>\t{c.label(label_language)}\t{score:.4f}")
             if explain:
                 for e in batch.evidence[row].get(index, []):
-                    typer.echo(f"\t[{e.start}:{e.end}] {doc.text[e.start:e.end]!r} ~ {e.label}")
+                    typer.echo(f"\t[{e.start}:{e.end}] {doc.text[e.start : e.end]!r} ~ {e.label}")
 
 
 # -------------------------------------------------------------------------- eval
@@ -227,7 +231,7 @@ def eval_(
 ) -> None:
     """Evaluate a project against gold subjects (Annif's metrics)."""
     project = registry(projects, datadir).get(project_id)
-    project.backend  # fail early when not trained
+    _ = project.backend  # fail early when not trained
     stats = CorpusStats()
     evaluation = Evaluation(len(project.vocab))
     batch: list = []
