@@ -184,7 +184,7 @@ function renderStatus() {
   $("status").append(
     el("span", { class: "tag" }, `${t(ui, "detected")}: ${LANGUAGE_NAMES[r.detected] || r.detected || "?"}`),
     el("span", { class: "tag" }, `${t(ui, "usingProject")}: ${r.project.name}`),
-    el("span", {}, `${r.subjects.length} · ${r.seconds.toFixed(2)} s`),
+    el("span", { dir: "ltr" }, `${r.subjects.length} · ${r.seconds.toFixed(2)} s`),
   );
 }
 
@@ -236,7 +236,7 @@ function renderResults() {
           el("span", { style: `inline-size:${Math.max(2, Math.round(s.score * 100))}%; width:${Math.max(2, Math.round(s.score * 100))}%` })),
         el("span", { class: "score" }, s.score.toFixed(2)),
         evidence
-          ? el("button", { type: "button", class: "link evidence-link", onclick: () => jumpToEvidence(index) }, `${evidence} ${t(ui, "passages")}`)
+          ? el("button", { type: "button", class: "link evidence-link", onclick: () => jumpToEvidence(index) }, `${evidence} ${t(ui, evidence === 1 ? "passage" : "passages")}`)
           : el("span", { class: "hint" }, t(ui, "noPassages")),
       ),
       el("div", { class: "chips" }, groupChips(s)),
