@@ -328,3 +328,24 @@ def test_internal_errors_hide_the_stack_trace(datadir: Path, monkeypatch: pytest
     assert response.status_code == 500
     body = response.json()
     assert set(body) == PROBLEM and "secret internals" not in json.dumps(body) and "Traceback" not in body["detail"]
+
+
+def test_concurrent_requests_get_the_same_answers_as_sequential_ones(client: TestClient) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    texts = [
+        ("lexical-zh", "重申可持续发展问题世界首脑会议的成果，关切淡水资源短缺和卫生设施不足。"),
+        ("lexical-en", "Calls upon States to promote human rights and gender equality and protect freshwater."),
+        ("lexical-zh", "呼吁各国促进人权和性别平等，并加强对发展中国家的技术援助。"),
+    ]
+
+    def ask(item: tuple[str, str]) -> list[tuple[str, float]]:
+        project, text = item
+        response = client.post(f"/v1/projects/{project}/suggest", data={"text": text})
+        assert response.status_code == 200, response.text
+        return [(r["uri"], r["score"]) for r in response.json()["results"]]
+
+    sequential = [ask(item) for item in texts]
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        concurrent = list(pool.map(ask, texts * 8))
+    assert concurrent == sequential * 8

@@ -30,6 +30,8 @@ def serve(
     datadir: DatadirOpt = None,
 ) -> None:
     """Serve the Annif-compatible REST API (/v1) and the web page (/)."""
+    import logging
+
     import uvicorn
 
     from undex.server import ServerSettings, create_app
@@ -43,6 +45,7 @@ def serve(
         )
     except ValueError as exc:
         raise ConfigError(f"invalid server option: {exc}") from None
+    logging.basicConfig(level=logging.INFO, format="undex: %(message)s")
     application = create_app(registry(projects, datadir), settings)
 
     typer.echo(f"undex: serving on http://{host}:{port}/ (API: http://{host}:{port}/v1/, Ctrl+C stops)", err=True)

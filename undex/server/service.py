@@ -48,9 +48,10 @@ class ProjectService:
             try:
                 self.indexer(project_id)
                 states[project_id] = "ready"
+                log.info("project %r ready", project_id)
             except UndexError as exc:
                 states[project_id] = str(exc)
-                log.warning("%s", exc)
+                log.warning("project %r not loaded: %s", project_id, exc)
         return states
 
     def states(self) -> dict[str, str]:
