@@ -38,6 +38,11 @@ vocab = "unbis"
 language = "zh"
 backend = "lexical"
 vocab = "unbis"
+
+[no-vocab]
+language = "en"
+backend = "lexical"
+vocab = "missing"
 """
 
 TRAINING = [
@@ -93,7 +98,8 @@ def test_info_projects_vocabs_in_annif_shapes(client: TestClient) -> None:
     assert set(info) == {"title", "version"}
 
     projects = {p["project_id"]: p for p in client.get("/v1/projects").json()["projects"]}
-    assert set(projects) == {"tfidf-mini", "untrained", "lexical-en", "lexical-zh"}
+    assert set(projects) == {"tfidf-mini", "untrained", "lexical-en", "lexical-zh", "no-vocab"}
+    assert projects["no-vocab"]["vocab"] == {"vocab_id": "missing", "languages": [], "size": None, "loaded": False}
     mini = projects["tfidf-mini"]
     assert mini["backend"] == {"backend_id": "tfidf"} and mini["language"] == "en"
     assert mini["is_trained"] is True and mini["modification_time"].endswith("Z")
@@ -181,6 +187,7 @@ def test_detect_language(client: TestClient) -> None:
         ("post", "/v1/projects/nope/suggest", {"data": {"text": "x"}}, 404, ["unknown project 'nope'"]),
         ("get", "/v1/projects/nope", {}, 404, ["nope"]),
         ("post", "/v1/projects/untrained/suggest", {"data": {"text": "water"}}, 503, ["not trained"]),
+        ("post", "/v1/projects/no-vocab/suggest", {"data": {"text": "water"}}, 503, ["load-vocab missing"]),
         ("post", "/v1/projects/tfidf-mini/suggest", {"data": {"text": "x", "limit": "many"}}, 400, ["limit"]),
         ("post", "/v1/projects/tfidf-mini/suggest", {"data": {"text": "x", "threshold": "2"}}, 400, ["threshold"]),
         ("post", "/v1/projects/tfidf-mini/suggest", {"data": {"text": "x", "language": "de"}}, 400, ["de"]),
@@ -313,7 +320,8 @@ def test_health_reports_loaded_projects_after_preload(datadir: Path) -> None:
         health = c.get("/healthz").json()
     assert health["status"] == "ok"
     assert health["projects"]["tfidf-mini"] == "ready" and health["projects"]["lexical-zh"] == "ready"
-    assert health["projects"]["untrained"] == "not trained"
+    assert health["projects"]["untrained"].startswith("unavailable: project 'untrained' is not trained")
+    assert health["projects"]["no-vocab"].startswith("unavailable: vocabulary 'missing' is not loaded")
 
 
 def test_internal_errors_hide_the_stack_trace(datadir: Path, monkeypatch: pytest.MonkeyPatch) -> None:

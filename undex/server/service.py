@@ -25,6 +25,8 @@ class ProjectService:
         self.registry = registry
         self._indexers: dict[str, Indexer] = {}
         self._lock = threading.Lock()
+        self._failures: dict[str, str] = {}
+        """Why a project could not be loaded the last time it was tried."""
 
     def project(self, project_id: str) -> Project:
         return self.registry.get(project_id)  # NotFoundError -> 404
@@ -35,11 +37,15 @@ class ProjectService:
         with self._lock:
             indexer = self._indexers.setdefault(project_id, Indexer(project))
         try:
-            return indexer.load()
-        except NotTrainedError:
+            loaded = indexer.load()
+        except NotTrainedError as exc:
+            self._failures[project_id] = str(exc)
             raise
         except (NotFoundError, ModelError) as exc:
+            self._failures[project_id] = str(exc)
             raise Unavailable(f"project {project_id!r} cannot serve: {exc}") from None
+        self._failures.pop(project_id, None)
+        return loaded
 
     def preload(self) -> dict[str, str]:
         """Load every ready project now; returns project id -> 'ready' or the reason it is not."""
@@ -55,11 +61,13 @@ class ProjectService:
         return states
 
     def states(self) -> dict[str, str]:
-        """'ready' for loaded projects, else 'not loaded' / 'not trained' (cheap: no loading)."""
+        """'ready' for loaded projects, else why not ('not loaded' when never tried); loads nothing."""
         out = {}
         for project_id in self.registry.ids():
             indexer = self._indexers.get(project_id)
-            if indexer is not None and indexer.project._backend is not None:
+            if project_id in self._failures:
+                out[project_id] = f"unavailable: {self._failures[project_id]}"
+            elif indexer is not None and indexer.project._backend is not None:
                 out[project_id] = "ready"
             else:
                 out[project_id] = "not loaded" if self.project(project_id).is_ready else "not trained"
