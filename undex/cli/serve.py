@@ -45,8 +45,22 @@ def serve(
         )
     except ValueError as exc:
         raise ConfigError(f"invalid server option: {exc}") from None
+    _check_can_listen(host, port)
     logging.basicConfig(level=logging.INFO, format="undex: %(message)s")
     application = create_app(registry(projects, datadir), settings)
 
     typer.echo(f"undex: serving on http://{host}:{port}/ (API: http://{host}:{port}/v1/, Ctrl+C stops)", err=True)
     uvicorn.run(application, host=host, port=port, log_level="warning", access_log=False)
+
+
+def _check_can_listen(host: str, port: int) -> None:
+    """Fail in one line, before loading any model, when the address is taken or invalid."""
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        with socket.socket(infos[0][0], socket.SOCK_STREAM) as sock:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind(infos[0][4])
+    except OSError as exc:
+        raise ConfigError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
