@@ -1,7 +1,9 @@
 """Finding thesaurus labels in text.
 
 Chinese labels are matched on the normalised, unsegmented text with an Aho-Corasick
-automaton, so results do not depend on how (or whether) the input was segmented. Other
+automaton, so results do not depend on how (or whether) the input was segmented; a match
+counts only where it starts and ends at word boundaries of undex's own segmentation of the
+normalised text. Other
 languages are matched as sequences of stemmed content tokens, allowing at most one
 stopword between two label words. Where matches overlap, the longest wins; the shorter
 ones are kept aside as *contained* matches (a ranking feature).
@@ -42,8 +44,6 @@ class Match:
     """Length in matching units (characters for Chinese, content tokens otherwise)."""
     unit_start: int
     """Start in matching units (normalised characters or content tokens)."""
-    aligned: bool = True
-    """Chinese: the match starts and ends at word boundaries of the segmented text."""
 
 
 @dataclass
@@ -146,8 +146,9 @@ class LabelMatcher:
         found = []
         for end, key in self._automaton.iter(normalized):
             start = end - len(key) + 1
-            aligned = start in boundaries and end + 1 in boundaries
-            match = Match(key, origins[start], origins[end] + 1, len(key), start, aligned)
+            if start not in boundaries or end + 1 not in boundaries:
+                continue  # cuts through a word: 海地 "Haiti" inside 沿海/地区 "coastal areas"
+            match = Match(key, origins[start], origins[end] + 1, len(key), start)
             found.append((start, end + 1, match))
         return found, len(normalized), max(len(boundaries) - 1, 1)
 
@@ -194,18 +195,15 @@ def _plain_segmenter() -> rjieba.Jieba:
 
 
 def _longest_first(found: list[tuple[int, int, Match]]) -> tuple[list[Match], list[Match]]:
-    """Keep non-overlapping matches, longest first (then leftmost); return kept and contained.
-
-    A Chinese match that cuts through a word (海地 "Haiti" in 沿海地区 "coastal areas")
-    is not kept: it only counts as contained."""
+    """Keep non-overlapping matches, longest first (then leftmost); return kept and contained."""
     order = sorted(found, key=lambda item: (-(item[1] - item[0]), item[0]))
-    taken: list[tuple[int, int]] = []
+    covered = bytearray(max((end for _, end, _ in found), default=0))
     kept, contained = [], []
     for start, end, match in order:
-        if not match.aligned or any(start < t_end and t_start < end for t_start, t_end in taken):
+        if any(covered[start:end]):
             contained.append(match)
         else:
-            taken.append((start, end))
+            covered[start:end] = b"\x01" * (end - start)
             kept.append(match)
     kept.sort(key=lambda m: m.start)
     return kept, contained

@@ -45,12 +45,15 @@ def normalize_with_offsets(text: str) -> tuple[str, list[int]]:
     NFKC (full-width digits and Latin become half-width), lower case, whitespace removed
     except between two Latin letters (where it separates words), Simplified script.
     """
-    chars: list[str] = []
-    origins: list[int] = []
-    for i, ch in enumerate(text):
-        for out in unicodedata.normalize("NFKC", ch).lower():
-            chars.append(out)
-            origins.append(i)
+    whole = unicodedata.normalize("NFKC", text).lower()
+    if len(whole) == len(text):  # the usual case: one character in, one out
+        chars, origins = list(whole), list(range(len(text)))
+    else:
+        chars, origins = [], []
+        for i, ch in enumerate(text):
+            for out in unicodedata.normalize("NFKC", ch).lower():
+                chars.append(out)
+                origins.append(i)
     kept_chars: list[str] = []
     kept_origins: list[int] = []
     n = len(chars)

@@ -19,7 +19,8 @@ from pathlib import Path
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.linear_model import LogisticRegression
+from scipy.optimize import minimize
+from scipy.special import expit
 
 from undex.analysis import detect_language
 from undex.backends.base import Backend, BackendParams
@@ -30,44 +31,63 @@ from undex.suggestion import Evidence, SuggestionBatch
 from undex.vocab import Vocabulary
 
 FEATURES = (
-    "log_occurrences",
+    # how much of the document is about it, relative to the other candidates
     "relative_occurrences",
-    "log_contained",
+    "relative_tf_idf",
+    "contained_share",
+    # where
     "first_position",
     "last_position",
     "spread",
-    "log_share",
+    # how specific and unambiguous the label is
     "label_size",
     "single_unit_label",
     "ambiguity",
     "genericity",
+    "commonness",
     "preferred_label",
     "distinct_labels",
+    "subsumed",
+    # what indexers did before (0 untrained)
+    "prior",
+    # agreement with the other candidates
+    "linked_candidates",
+    "microthesaurus_agreement",
+    "domain_agreement",
+)
+"""Ranking features. All are relative to the document (shares, positions, ratios to the
+best candidate) or properties of the label, never absolute counts: a ranker learned on
+short English records then ranks candidates of long reports in other languages too."""
+
+# Zero-shot weights: a fixed, hand-set prior over the features above (no training data):
+# frequent, early, spread-out, specific, unambiguous labels that agree with the rest win.
+LABEL_FEATURES = (
+    "label_size",
+    "single_unit_label",
+    "ambiguity",
+    "genericity",
+    "commonness",
+    "preferred_label",
+    "distinct_labels",
+    "subsumed",
+    "contained_share",
     "prior",
     "linked_candidates",
     "microthesaurus_agreement",
     "domain_agreement",
-    "log_document_words",
-    "commonness",
-    "keyness",
-    "subsumed",
 )
 
-# Zero-shot weights: a fixed, hand-set prior over the features above (no training data):
-# frequent, early, spread-out, specific, unambiguous labels that agree with the rest win.
 ZERO_SHOT_WEIGHTS = {
-    "keyness": 1.0,  # frequent here, rare in general language
-    "log_occurrences": 0.8,
+    "relative_tf_idf": 5.0,  # frequent here, rare in general language
     "first_position": -2.0,  # titles and summaries come first
     "spread": 0.5,
-    "label_size": 0.5,  # specific, multi-word labels
     "single_unit_label": -1.0,
-    "subsumed": -1.5,  # a longer label containing this one also occurs: prefer it
+    "subsumed": -0.5,  # a longer label containing this one also occurs
     "ambiguity": 1.5,  # a label shared by several concepts is weak evidence
-    "genericity": -0.3,
     "microthesaurus_agreement": 1.0,
 }
-ZERO_SHOT_BIAS = -7.0
+ZERO_SHOT_BIAS = -5.0
+MAX_ZIPF = 8.0
 
 
 class LexicalParams(BackendParams):
@@ -76,6 +96,14 @@ class LexicalParams(BackendParams):
     C: float = 1.0
     """Inverse regularisation of the learned ranker."""
     max_candidates: int = 200
+    learned_features: list[str] = list(LABEL_FEATURES)
+    """Features the ranker learns weights for (empty: all). By default the properties of
+    labels and the prior: short indexed records say little about frequency and position
+    in long documents, so those keep their zero-shot weights."""
+    zero_shot_offset: bool = True
+    """The learned ranker corrects the zero-shot formula instead of replacing it, so what
+    short training records cannot teach (frequency and position in long documents) keeps
+    its zero-shot weight."""
 
 
 ConceptMatches = tuple[list[tuple[Match, str]], list[tuple[Match, str]]]
@@ -111,8 +139,11 @@ class LexicalBackend(Backend):
         result = matcher.find(text)
         by_concept = _group_by_concept(result, matcher)
         concepts = sorted(by_concept, key=lambda c: -len(by_concept[c][0]))[: self.params.max_candidates]
-        rows = [self._features(c, by_concept, concepts, result, matcher, exclude_prior) for c in concepts]
-        features = np.asarray(rows, dtype=np.float64).reshape(len(concepts), len(FEATURES))
+        kept_keys = found_keys(by_concept, concepts)
+        rows = [self._features(c, by_concept, concepts, result, matcher, exclude_prior, kept_keys) for c in concepts]
+        self._relative(rows)
+        features = np.array([[r[name] for name in FEATURES] for r in rows], dtype=np.float64)
+        features = features.reshape(len(concepts), len(FEATURES))
         evidence = {
             c: sorted(Evidence(m.start, m.end, label) for m, label in by_concept[c][0] + by_concept[c][1])
             for c in concepts
@@ -127,49 +158,49 @@ class LexicalBackend(Backend):
         result: MatchResult,
         matcher: LabelMatcher,
         exclude_prior: Sequence[int],
-    ) -> list[float]:
+        kept_keys: set[str],
+    ) -> dict[str, float]:
         kept, contained_pairs = by_concept[concept]
         matches = [m for m, _ in kept]
         contained = [m for m, _ in contained_pairs]
         units = max(result.text_units, 1)
-        max_occ = max(len(v[0]) for v in by_concept.values())
         first = min(m.unit_start for m in matches) / units if matches else 1.0
         last = max(m.unit_start for m in matches) / units if matches else 1.0
-        share = sum(m.size for m in matches) / units
         keys = {m.key for m in matches} | {m.key for m in contained}
-        size = max((self._size(matcher, k) for k in keys), default=1.0)
-        ambiguity = max(1.0 / len(matcher.entries[k]) for k in keys)
-        genericity = min(math.log1p(matcher.containment.get(k, 0)) for k in keys)
-        preferred = any(e.preferred for k in keys for e in matcher.entries[k] if e.concept == concept)
-        micro, domain = self._agreement(concept, concepts, by_concept)
+        size = max(self._size(matcher, k) for k in keys)
         commonness = min(matcher.commonness[k] for k in keys)
-        keyness = math.log10(max(len(matches), 0.5) / max(result.text_words, 1)) + 9 - commonness
-        subsumed = any(
-            key != other and matcher.contains(other, key) for key in keys for other in found_keys(by_concept, concepts)
-        )
-        return [
-            math.log1p(len(matches)),
-            len(matches) / max_occ if max_occ else 0.0,
-            math.log1p(len(contained)),
-            first,
-            last,
-            last - first,
-            math.log1p(1000 * share),
-            min(size, 4.0),
-            float(size <= 1.0),
-            ambiguity,
-            genericity,
-            float(preferred),
-            float(len(keys)),
-            self._prior(concept, exclude_prior),
-            float(self._linked(concept, concepts)),
-            micro,
-            domain,
-            math.log1p(result.text_words),
-            commonness,
-            keyness,
-            float(subsumed),
-        ]
+        micro, domain = self._agreement(concept, concepts, by_concept)
+        return {
+            "occurrences": len(matches),
+            "tf_idf": math.log1p(len(matches)) * (MAX_ZIPF - commonness),
+            "contained_share": len(contained) / (len(matches) + len(contained)),
+            "first_position": first,
+            "last_position": last,
+            "spread": last - first,
+            "label_size": min(size, 4.0),
+            "single_unit_label": float(size <= 1.0),
+            "ambiguity": max(1.0 / len(matcher.entries[k]) for k in keys),
+            "genericity": min(math.log1p(matcher.containment.get(k, 0)) for k in keys),
+            "commonness": commonness,
+            "preferred_label": float(
+                any(e.preferred for k in keys for e in matcher.entries[k] if e.concept == concept)
+            ),
+            "distinct_labels": float(len(keys)),
+            "subsumed": float(any(k != o and matcher.contains(o, k) for k in keys for o in kept_keys)),
+            "prior": self._prior(concept, exclude_prior),
+            "linked_candidates": float(self._linked(concept, concepts)),
+            "microthesaurus_agreement": micro,
+            "domain_agreement": domain,
+        }
+
+    @staticmethod
+    def _relative(rows: list[dict[str, float]]) -> None:
+        """Add the features that compare a candidate with the document's best one."""
+        max_occ = max((r["occurrences"] for r in rows), default=0) or 1
+        max_tf_idf = max((r["tf_idf"] for r in rows), default=0.0) or 1.0
+        for r in rows:
+            r["relative_occurrences"] = r["occurrences"] / max_occ
+            r["relative_tf_idf"] = r["tf_idf"] / max_tf_idf
 
     @staticmethod
     def _size(matcher: LabelMatcher, key: str) -> float:
@@ -191,6 +222,7 @@ class LexicalBackend(Backend):
     def _agreement(self, concept: int, concepts: list[int], by_concept: dict) -> tuple[float, float]:
         """Share of the other candidates' occurrences in the same microthesaurus / domain."""
         me = self.vocab.concepts[concept]
+        mine_micro, mine_domain = set(me.microthesauri), set(me.domains)
         total = micro = domain = 0
         for other in concepts:
             if other == concept:
@@ -198,20 +230,23 @@ class LexicalBackend(Backend):
             weight = len(by_concept[other][0]) or 1
             o = self.vocab.concepts[other]
             total += weight
-            micro += weight * bool(set(me.microthesauri) & set(o.microthesauri))
-            domain += weight * bool(set(me.domains) & set(o.domains))
+            micro += weight * (not mine_micro.isdisjoint(o.microthesauri))
+            domain += weight * (not mine_domain.isdisjoint(o.domains))
         return (micro / total, domain / total) if total else (0.0, 0.0)
 
     # -------------------------------------------------------------------- scoring
 
+    def _offset(self, features: np.ndarray) -> np.ndarray:
+        """The zero-shot logit; a learned ranker starts from it when ``zero_shot_offset``."""
+        weights = np.array([ZERO_SHOT_WEIGHTS.get(name, 0.0) for name in FEATURES])
+        return features @ weights + ZERO_SHOT_BIAS
+
     def _score(self, features: np.ndarray) -> np.ndarray:
         if features.shape[0] == 0:
             return np.zeros(0)
+        z = self._offset(features) if self.params.zero_shot_offset or getattr(self, "coef_", None) is None else 0.0
         if getattr(self, "coef_", None) is not None:
-            z = ((features - self.mean_) / self.scale_) @ self.coef_ + self.intercept_
-        else:
-            weights = np.array([ZERO_SHOT_WEIGHTS.get(name, 0.0) for name in FEATURES])
-            z = features @ weights + ZERO_SHOT_BIAS
+            z = z + ((features - self.mean_) / self.scale_) @ (self.coef_ * self._learned_mask()) + self.intercept_
         return 1.0 / (1.0 + np.exp(-z))
 
     def suggest_batch(self, texts: Sequence[str]) -> SuggestionBatch:
@@ -273,10 +308,15 @@ class LexicalBackend(Backend):
         X = np.vstack(blocks)
         self.mean_ = X.mean(axis=0)
         self.scale_ = np.where(X.std(axis=0) > 0, X.std(axis=0), 1.0)
-        model = LogisticRegression(C=self.params.C, max_iter=2000)
-        model.fit((X - self.mean_) / self.scale_, y)
-        self.coef_ = model.coef_[0]
-        self.intercept_ = float(model.intercept_[0])
+        offset = self._offset(X) if self.params.zero_shot_offset else np.zeros(len(y))
+        mask = self._learned_mask()
+        coef, self.intercept_ = fit_logistic(((X - self.mean_) / self.scale_)[:, mask], y, offset, self.params.C)
+        self.coef_ = np.zeros(len(FEATURES))
+        self.coef_[mask] = coef
+
+    def _learned_mask(self) -> np.ndarray:
+        learned = set(self.params.learned_features or FEATURES)
+        return np.array([name in learned for name in FEATURES])
 
     def save(self, folder: Path) -> None:
         np.savez(
@@ -310,6 +350,23 @@ class LexicalBackend(Backend):
     def training_summary(self) -> dict:
         weights = dict(zip(FEATURES, (round(float(w), 3) for w in self.coef_), strict=True))
         return {"candidates": self.training_candidates_, "positives": self.training_positives_, "weights": weights}
+
+
+def fit_logistic(X: np.ndarray, y: np.ndarray, offset: np.ndarray, C: float) -> tuple[np.ndarray, float]:
+    """L2-regularised logistic regression with a fixed per-row offset (which
+    scikit-learn's LogisticRegression lacks), solved with SciPy's L-BFGS."""
+    sign = np.where(y, 1.0, -1.0)
+
+    def loss(params: np.ndarray) -> tuple[float, np.ndarray]:
+        w, b = params[:-1], params[-1]
+        margin = sign * (offset + X @ w + b)
+        value = np.logaddexp(0.0, -margin).sum() + 0.5 / C * (w @ w)
+        weight = -sign * expit(-margin)
+        grad = np.append(X.T @ weight + w / C, weight.sum())
+        return float(value), grad
+
+    result = minimize(loss, np.zeros(X.shape[1] + 1), jac=True, method="L-BFGS-B")
+    return result.x[:-1], float(result.x[-1])
 
 
 def found_keys(by_concept: dict, concepts: list[int]) -> set[str]:
