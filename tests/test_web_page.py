@@ -100,8 +100,11 @@ def page(browser, server: ServerProcess) -> Iterator:
 
 def _suggest(page) -> list[str]:
     """Press "suggest"; the labels of the suggested subjects, best first."""
-    page.click("#suggest")
-    page.wait_for_selector("#results li.subject", timeout=60_000)
+    with page.expect_response(lambda r: r.url.endswith("/suggest"), timeout=60_000) as answer:
+        page.click("#suggest")
+    assert answer.value.status == 200
+    page.wait_for_function("!document.querySelector('#suggest').disabled")
+    page.wait_for_selector("#results li.subject")
     return page.locator("#results li.subject .label").all_inner_texts()
 
 
