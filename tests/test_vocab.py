@@ -5,7 +5,6 @@ from __future__ import annotations
 import gzip
 import hashlib
 import shutil
-import time
 from pathlib import Path
 
 import pytest
@@ -215,17 +214,13 @@ def test_label_lookup_unknown(unbis: Vocabulary) -> None:
 # ----------------------------------------------------------------------- persistence
 
 
-def test_save_load_round_trip_is_fast_and_exact(unbis: Vocabulary, tmp_path: Path) -> None:
+def test_save_load_round_trip_is_exact(unbis: Vocabulary, tmp_path: Path) -> None:
+    """(Load time is measured in bench/foundation.py, not asserted here.)"""
     import undex.vocab
 
     save_vocabulary(unbis, tmp_path, source="unbis_terms.tsv")
-    timings = []
-    for _ in range(3):  # best of three: a real load from disk each time, not the process cache
-        undex.vocab._VOCAB_CACHE.clear()
-        started = time.perf_counter()
-        loaded = load_vocabulary(tmp_path, "unbis")
-        timings.append(time.perf_counter() - started)
-    assert min(timings) < 0.8, f"loading the saved UNBIS vocabulary took {min(timings):.2f} s"
+    undex.vocab._VOCAB_CACHE.clear()  # a real load from disk, not the process cache
+    loaded = load_vocabulary(tmp_path, "unbis")
     original = unbis.to_json()
     assert loaded.to_json() == original
     assert vocabulary_checksum(tmp_path, "unbis") == hashlib.sha256(original.encode("utf-8")).hexdigest()

@@ -66,15 +66,22 @@ class Vocabulary:
     def __post_init__(self) -> None:
         self._by_id = {c.id: i for i, c in enumerate(self.concepts)}
         self._by_uri = {c.uri: i for i, c in enumerate(self.concepts)}
-        self._by_label: dict[str, list[int]] = defaultdict(list)
-        for i, concept in enumerate(self.concepts):
-            keys = {normalize_label(lbl) for lang in concept.prefLabel for lbl in concept.labels(lang)}
-            for key in keys:
-                if key:
-                    self._by_label[key].append(i)
-        self._pref_en = {
-            key: i for i, c in enumerate(self.concepts) if (key := normalize_label(c.prefLabel.get("en", "")))
-        }
+        self._label_index: tuple[dict[str, int], dict[str, list[int]]] | None = None
+
+    def _labels(self) -> tuple[dict[str, int], dict[str, list[int]]]:
+        """Normalised English preferred labels, and all labels, to concepts (built on first use)."""
+        if self._label_index is None:
+            by_label: dict[str, list[int]] = defaultdict(list)
+            for i, concept in enumerate(self.concepts):
+                keys = {normalize_label(lbl) for lang in concept.prefLabel for lbl in concept.labels(lang)}
+                for key in keys:
+                    if key:
+                        by_label[key].append(i)
+            pref_en = {
+                key: i for i, c in enumerate(self.concepts) if (key := normalize_label(c.prefLabel.get("en", "")))
+            }
+            self._label_index = (pref_en, dict(by_label))
+        return self._label_index
 
     def __len__(self) -> int:
         return len(self.concepts)
@@ -88,9 +95,10 @@ class Vocabulary:
     def lookup_label(self, label: str) -> int | None:
         """The concept a label names: an English preferred label wins over other labels."""
         key = normalize_label(label)
-        if key in self._pref_en:
-            return self._pref_en[key]
-        hits = self._by_label.get(key)
+        pref_en, by_label = self._labels()
+        if key in pref_en:
+            return pref_en[key]
+        hits = by_label.get(key)
         return hits[0] if hits else None
 
     def label_counts(self) -> dict[str, int]:

@@ -22,6 +22,7 @@ from undex.corpus import (
 )
 from undex.errors import InputError
 from undex.evaluation import Evaluation
+from undex.progress import Progress
 from undex.project import Project, resolve_datadir
 from undex.vocab import list_vocabularies, load_vocabulary_file, save_vocabulary
 
@@ -136,12 +137,17 @@ def train(
     """Train a project on one or more indexed corpora."""
     project = registry(projects, datadir).get(project_id)
     stats = CorpusStats()
-    docs = list(labelled_documents(paths, project.vocab, stats, split, labels_field))
+    docs = []
+    with Progress(f"reading the corpus of {project_id}") as bar:
+        for doc in labelled_documents(paths, project.vocab, stats, split, labels_field):
+            docs.append(doc)
+            bar.advance()
     _report_corpus(stats)
     if not docs:
         raise InputError("no training documents: none has both text and a gold subject found in the vocabulary")
     corpus_info = {"paths": [str(p) for p in paths], "split": split, "documents": len(docs)}
-    manifest = project.train(docs, corpus_info)
+    with Progress(f"training {project_id} on {len(docs):,} documents"):
+        manifest = project.train(docs, corpus_info)
     typer.echo(f"Trained {project_id!r} on {len(docs)} documents in {manifest['training_seconds']:.1f} s")
 
 
@@ -254,13 +260,16 @@ def eval_(
     stats = CorpusStats()
     evaluation = Evaluation(len(project.vocab))
     batch: list = []
-    for doc in labelled_documents(paths, project.vocab, stats, split, labels_field):
-        batch.append(doc)
-        if len(batch) >= batch_size:
+    with Progress(f"evaluating {project_id}") as bar:
+        for doc in labelled_documents(paths, project.vocab, stats, split, labels_field):
+            batch.append(doc)
+            if len(batch) >= batch_size:
+                _evaluate(project, batch, evaluation, limit, threshold)
+                bar.advance(len(batch))
+                batch = []
+        if batch:
             _evaluate(project, batch, evaluation, limit, threshold)
-            batch = []
-    if batch:
-        _evaluate(project, batch, evaluation, limit, threshold)
+            bar.advance(len(batch))
     _report_corpus(stats)
     results = evaluation.results()
     if fmt is OutputFormat.json:
