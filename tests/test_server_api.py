@@ -207,8 +207,8 @@ def test_detect_language(client: TestClient) -> None:
             "post",
             "/v1/projects/tfidf-mini/learn",
             {"json": [{"text": "water", "subjects": [{"uri": "http://example.org/t/2000001"}]}]},
-            503,
-            ["does not learn"],
+            403,
+            ["no API token is configured"],
         ),
         (
             "post",

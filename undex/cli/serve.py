@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Annotated, Optional
 
 import typer
@@ -19,6 +20,9 @@ def serve(
     port: Annotated[int, typer.Option("--port", "-p", min=0, max=65535, help="TCP port.")] = 5000,
     max_body_mb: Annotated[float, typer.Option("--max-body-mb", min=0.01, help="Largest request body (MB).")] = 5.0,
     max_batch: Annotated[int, typer.Option("--max-batch", min=1, help="Most documents per suggest-batch.")] = 32,
+    max_text_chars: Annotated[
+        int, typer.Option("--max-text-chars", min=1, help="Longest text of one document (characters).")
+    ] = 1_000_000,
     cors_origin: Annotated[
         Optional[list[str]],
         typer.Option("--cors-origin", help="Origin allowed to call the API from browsers (repeat; '*' for any)."),
@@ -29,7 +33,11 @@ def serve(
     projects: ProjectsOpt = None,
     datadir: DatadirOpt = None,
 ) -> None:
-    """Serve the Annif-compatible REST API (/v1) and the web page (/)."""
+    """Serve the Annif-compatible REST API (/v1) and the web page (/).
+
+    Endpoints that change state (learn) are refused unless the environment variable
+    UNDEX_API_TOKEN holds a token (16+ characters) that clients send as 'Authorization: Bearer'.
+    """
     import logging
 
     import uvicorn
@@ -42,6 +50,8 @@ def serve(
             max_batch_documents=max_batch,
             cors_origins=tuple(cors_origin or ()),
             preload=not no_preload,
+            max_text_chars=max_text_chars,
+            api_token=os.environ.get("UNDEX_API_TOKEN") or None,
         )
     except ValueError as exc:
         raise ConfigError(f"invalid server option: {exc}") from None

@@ -3,6 +3,7 @@ request body size limit, and media-type checks. No stack trace ever reaches a cl
 
 from __future__ import annotations
 
+import hmac
 import logging
 from collections.abc import Callable
 from http import HTTPStatus
@@ -24,6 +25,18 @@ class Unavailable(UndexError):
     """A configured project cannot serve now (vocabulary or model missing, or no learning)."""
 
 
+class TooLarge(UndexError):
+    """A request within the body limit that carries a text longer than allowed (413)."""
+
+
+class Forbidden(UndexError):
+    """A state-changing request without the right API token (401 or 403)."""
+
+    def __init__(self, message: str, status: int) -> None:
+        super().__init__(message)
+        self.status = status
+
+
 class Problem(BaseModel):
     type: str = "about:blank"
     title: str
@@ -33,7 +46,7 @@ class Problem(BaseModel):
 
 PROBLEM_RESPONSES = {
     status: {"model": Problem, "content": {PROBLEM_JSON: {}}, "description": HTTPStatus(status).phrase}
-    for status in (400, 404, 413, 415, 503)
+    for status in (400, 401, 403, 404, 413, 415, 503)
 }
 
 
@@ -44,6 +57,10 @@ def problem(status: int, detail: str) -> JSONResponse:
 
 def status_of(exc: UndexError) -> int:
     """The HTTP status of one of undex's own errors."""
+    if isinstance(exc, Forbidden):
+        return exc.status
+    if isinstance(exc, TooLarge):
+        return 413
     if isinstance(exc, NotFoundError):
         return 404
     if isinstance(exc, (NotTrainedError, ModelError, Unavailable)):
@@ -64,7 +81,10 @@ def _validation_detail(exc: RequestValidationError) -> str:
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(UndexError)
     async def undex_error(_: Request, exc: UndexError) -> JSONResponse:
-        return problem(status_of(exc), str(exc))
+        response = problem(status_of(exc), str(exc))
+        if response.status_code == 401:
+            response.headers["WWW-Authenticate"] = "Bearer"
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
@@ -127,3 +147,19 @@ def require_media_type(*allowed: str) -> Callable[[Request], None]:
             raise HTTPException(415, f"Content-Type must be {' or '.join(allowed)}, not {given or 'missing'!r}")
 
     return check
+
+
+def require_token(request: Request) -> None:
+    """A dependency for endpoints that change state: refused (403) unless the server has an
+    API token, and (401) unless the request presents it as ``Authorization: Bearer <token>``."""
+    expected = request.app.state.settings.api_token
+    if not expected:
+        raise Forbidden("this endpoint changes the server's state and is disabled: no API token is configured", 403)
+    scheme, _, given = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), expected.encode()):
+        raise Forbidden("a valid API token is required (Authorization: Bearer <token>)", 401)
+
+
+def check_text_length(text: str, limit: int, what: str = "text") -> None:
+    if len(text) > limit:
+        raise TooLarge(f"{what} is {len(text)} characters long; the limit is {limit}")

@@ -23,7 +23,7 @@ from undex.server.models import (
     SuggestionResultList,
     VocabList,
 )
-from undex.server.problems import PROBLEM_RESPONSES, require_media_type
+from undex.server.problems import PROBLEM_RESPONSES, check_text_length, require_media_type, require_token
 from undex.server.service import ProjectService
 from undex.server.settings import ServerSettings
 
@@ -81,12 +81,14 @@ def show_project(project_id: str, svc: Service) -> ProjectInfo:
 def suggest(
     project_id: str,
     svc: Service,
+    cfg: Settings,
     text: Annotated[str, Form(description="input text")],
     limit: Annotated[int | None, Form(ge=0, le=1000, description="maximum number of results")] = None,
     threshold: Annotated[float | None, Form(ge=0.0, le=1.0, description="minimum score")] = None,
     language: Annotated[str | None, Form(description="language of subject labels (ar zh en fr ru es)")] = None,
 ) -> SuggestionResultList:
     """Suggest subjects for one text. Extra form fields (Annif's ``metadata_*``) are ignored."""
+    check_text_length(text, cfg.max_text_chars)
     indexer = svc.indexer(project_id)
     result = indexer.suggest(text, limit, threshold, language)
     return SuggestionResultList.of(result, indexer.language)
@@ -111,6 +113,8 @@ def suggest_batch(
     """Suggest subjects for up to ``max_batch_documents`` (default 32) documents."""
     if len(body.documents) > cfg.max_batch_documents:
         raise InputError(f"a batch holds at most {cfg.max_batch_documents} documents, not {len(body.documents)}")
+    for number, document in enumerate(body.documents):
+        check_text_length(document.text, cfg.max_text_chars, f"document {number}")
     indexer = svc.indexer(project_id)
     texts = [d.text for d in body.documents]
     ids = [d.document_id for d in body.documents]
@@ -124,11 +128,14 @@ def suggest_batch(
     "/projects/{project_id}/learn",
     status_code=204,
     tags=["Learning from feedback"],
-    dependencies=[Depends(require_media_type(*JSON))],
-    responses=_errors(400, 404, 413, 415, 503),
+    dependencies=[Depends(require_token), Depends(require_media_type(*JSON))],
+    responses=_errors(400, 401, 403, 404, 413, 415, 503),
 )
-def learn(project_id: str, documents: list[IndexedDocument], svc: Service) -> Response:
-    """Learn from manually indexed documents, where the project's backend supports it (else 503)."""
+def learn(project_id: str, documents: list[IndexedDocument], svc: Service, cfg: Settings) -> Response:
+    """Learn from manually indexed documents, where the project's backend supports it (else 503).
+    Changes the model: needs the server's API token (``Authorization: Bearer <token>``)."""
+    for number, document in enumerate(documents):
+        check_text_length(document.text, cfg.max_text_chars, f"document {number}")
     svc.learn(project_id, documents)
     return Response(status_code=204)
 
@@ -140,8 +147,9 @@ def learn(project_id: str, documents: list[IndexedDocument], svc: Service) -> Re
     dependencies=[Depends(require_media_type(*JSON))],
     responses=_errors(400, 413, 415),
 )
-def detect(body: DetectRequest) -> DetectedLanguages:
+def detect(body: DetectRequest, cfg: Settings) -> DetectedLanguages:
     """The language of a text among candidate languages (score 1 for the detected one)."""
+    check_text_length(body.text, cfg.max_text_chars)
     candidates = [lang.lower() for lang in body.languages]
     found = detect_language(body.text)
     results = [DetectedLanguage(language=lang, score=1.0 if lang == found else 0.0) for lang in candidates]

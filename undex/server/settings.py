@@ -20,3 +20,7 @@ class ServerSettings(BaseModel):
     """Load vocabularies and models of ready projects at start-up, not on the first request."""
     web_page: bool = True
     """Serve the cataloguers' web page at /."""
+    max_text_chars: int = Field(1_000_000, ge=1)
+    """Longest text of one document (characters); longer ones are refused with 413."""
+    api_token: str | None = Field(None, min_length=16, repr=False)
+    """Bearer token that state-changing endpoints (learn) require; without one they are refused."""
