@@ -36,6 +36,9 @@ from undex.server.process import ServerProcess  # noqa: E402
 
 SHARED = ROOT.parent / "shared"
 MAX_BODY_MB = 1.0
+MAX_TEXT_CHARS = 200_000
+MAX_BATCH = 16
+GROWTH_AFTER = 200  # RSS is compared after this many requests and after all of them
 
 
 @dataclass(frozen=True)
@@ -100,6 +103,29 @@ def make_calls(args: argparse.Namespace, rng: random.Random) -> list[Call]:
             413,
             "too large",
         ),
+        lambda t: Call(
+            suggest.format(args.en_project), form(text="x" * (MAX_TEXT_CHARS + 1)), urlenc, 413, "long text"
+        ),
+        lambda t: Call(suggest.format(args.en_project), form(text=t, limit="5000"), urlenc, 400, "limit out of range"),
+        lambda t: Call(suggest.format(args.zh_project), b"text=%FF%FE%00" + b"\xff" * 8, urlenc, 200, "bad bytes"),
+        lambda t: Call(
+            f"/v1/projects/{args.en_project}/suggest-batch",
+            json.dumps({"documents": [{"text": t[:50]}] * (MAX_BATCH + 1)}).encode(),
+            "application/json",
+            400,
+            "batch too big",
+        ),
+        lambda t: Call(
+            f"/v1/projects/{args.en_project}/suggest-batch", b'{"documents": [[[[', "application/json", 400, "bad JSON"
+        ),
+        lambda t: Call(
+            f"/v1/projects/{args.en_project}/learn",
+            json.dumps([{"text": t[:50], "subjects": []}]).encode(),
+            "application/json",
+            403,
+            "learn without token",
+        ),
+        lambda t: Call(suggest.format("..%2F..%2Fetc"), form(text=t), urlenc, 404, "traversal id"),
     ]
     calls = []
     for i in range(total):
@@ -143,6 +169,18 @@ def client(port: int, calls: list[Call], outcome: Outcome, deadline: float, time
     connection.close()
 
 
+def run_phase(port: int, calls: list[Call], outcome: Outcome, deadline: float, args: argparse.Namespace) -> None:
+    """Send ``calls`` from ``args.clients`` concurrent clients and wait for all answers."""
+    threads = [
+        threading.Thread(target=client, args=(port, calls[i :: args.clients], outcome, deadline, args.timeout))
+        for i in range(args.clients)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+
 def percentile(values: list[float], q: float) -> float:
     if not values:
         return float("nan")
@@ -166,7 +204,7 @@ def main() -> int:
 
     rng = random.Random(args.seed)
     calls = make_calls(args, rng)
-    extra = ("--max-body-mb", str(MAX_BODY_MB))
+    extra = ("--max-body-mb", str(MAX_BODY_MB), "--max-text-chars", str(MAX_TEXT_CHARS), "--max-batch", str(MAX_BATCH))
     with ServerProcess(args.projects, args.datadir, extra) as server:
         warm = http.client.HTTPConnection("127.0.0.1", server.port, timeout=args.timeout)
         for project, text in ((args.zh_project, "可持续发展"), (args.en_project, "sustainable development")):
@@ -185,34 +223,29 @@ def main() -> int:
         rss_before = server.rss_bytes()
         outcome = Outcome()
         deadline = time.monotonic() + args.max_seconds
-        threads = [
-            threading.Thread(
-                target=client, args=(server.port, calls[i :: args.clients], outcome, deadline, args.timeout)
-            )
-            for i in range(args.clients)
-        ]
         started = time.perf_counter()
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+        run_phase(server.port, calls[:GROWTH_AFTER], outcome, deadline, args)
+        rss_early = server.rss_bytes()
+        run_phase(server.port, calls[GROWTH_AFTER:], outcome, deadline, args)
         wall = time.perf_counter() - started
         rss_after = server.rss_bytes()
         alive = server.healthy()
 
-    report = render(args, calls, outcome, wall, rss_before, rss_after, alive)
+    report = render(args, calls, outcome, wall, (rss_before, rss_early, rss_after), alive)
     print(report)
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(report, encoding="utf-8")
     five_xx = sum(n for s, n in outcome.statuses.items() if isinstance(s, int) and s >= 500)
-    return 0 if not outcome.unexpected and not five_xx and alive else 1
+    growth = (rss_after - rss_early) / rss_early
+    return 0 if not outcome.unexpected and not five_xx and alive and growth < 0.10 else 1
 
 
 def ms(seconds: float) -> str:
     return f"{seconds * 1000:,.0f} ms"
 
 
-def render(args, calls, outcome: Outcome, wall, rss_before, rss_after, alive) -> str:
+def render(args, calls, outcome: Outcome, wall, rss, alive) -> str:
+    rss_before, rss_early, rss_after = rss
     sent = len(outcome.latencies)
     good = sum(1 for c in calls if c.expected == 200)
     rows = [
@@ -228,6 +261,12 @@ def render(args, calls, outcome: Outcome, wall, rss_before, rss_after, alive) ->
         ("responses by status", ", ".join(f"{s}: {n}" for s, n in sorted(outcome.statuses.items(), key=str))),
         ("unexpected statuses", ", ".join(f"{k} ×{n}" for k, n in outcome.unexpected.items()) or "none"),
         ("server RSS before / after", f"{rss_before / 2**20:,.0f} MB / {rss_after / 2**20:,.0f} MB"),
+        (
+            f"server RSS after {GROWTH_AFTER} / after {len(calls)} requests",
+            f"{rss_early / 2**20:,.0f} MB / {rss_after / 2**20:,.0f} MB "
+            f"(growth {(rss_after - rss_early) / rss_early:+.1%}; target under +10%)",
+        ),
+        ("5xx responses", str(sum(n for s, n in outcome.statuses.items() if isinstance(s, int) and s >= 500))),
         ("server healthy afterwards", "yes" if alive else "NO"),
     ]
     lines = [
