@@ -61,6 +61,11 @@ WHOLE_FILE = (
     "no such file",
     "not valid RDF",
     "remote JSON-LD context",
+    # binary uploads: a damaged zip or PDF has no place a cataloguer could fix
+    "not a readable",
+    "the PDF is encrypted",
+    "the file is empty",
+    "no text found",
 )
 
 # ------------------------------------------------------------------ valid samples
@@ -497,3 +502,82 @@ def test_skos_lone_surrogate_escape_names_the_concept() -> None:
     path = write("sur.ttl", TURTLE.replace('"FRESHWATER"@en', '"FRESH\\uD800WATER"@en').encode())
     with pytest.raises(InputError, match=r"sur\.ttl: concept http://example.org/t/2: invalid Unicode"):
         load_vocabulary_file("v", path)
+
+
+# ------------------------------------------------------------------- uploads
+
+
+def _docx(*paragraphs: str) -> bytes:
+    import io
+
+    import docx
+
+    document = docx.Document()
+    for paragraph in paragraphs:
+        document.add_paragraph(paragraph)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+@st.composite
+def damaged_binary(draw: st.DrawFn, valid: bytes) -> bytes:
+    data = valid
+    for _ in range(draw(st.integers(1, 3))):
+        at = draw(st.integers(0, len(data)))
+        kind = draw(st.sampled_from(["truncate", "flip", "insert", "delete"]))
+        if kind == "truncate":
+            data = data[:at]
+        elif kind == "flip" and data:
+            index = min(at, len(data) - 1)
+            data = data[:index] + bytes([draw(st.integers(0, 255))]) + data[index + 1 :]
+        elif kind == "insert":
+            data = data[:at] + draw(st.binary(max_size=50)) + data[at:]
+        else:
+            data = data[:at] + data[at + draw(st.integers(1, 200)) :]
+    return data
+
+
+UPLOAD_SAMPLES: dict[str, bytes] = {}
+
+
+def _upload_sample(kind: str) -> bytes:
+    if kind not in UPLOAD_SAMPLES:
+        from test_server_api import _pdf
+
+        UPLOAD_SAMPLES["docx"] = _docx("%%%WATER RESOURCES|", "", "可持续发展问题世界首脑会议", "Freshwater")
+        UPLOAD_SAMPLES["pdf"] = _pdf("Human rights and freshwater")
+        UPLOAD_SAMPLES["txt"] = UN_DOC.encode()
+    return UPLOAD_SAMPLES[kind]
+
+
+@FUZZ
+@given(kind=st.sampled_from(["docx", "pdf", "txt"]), data=st.data())
+def test_uploaded_files(kind: str, data: st.DataObject) -> None:
+    from undex.server.uploads import extract_document
+
+    valid = _upload_sample(kind)
+    raw = data.draw(st.binary(max_size=2000) | damaged_binary(valid) | damaged_binary(valid))
+    name = f"upload.{kind}"
+    attempt(f"uploaded .{kind}", name, lambda: extract_document(raw, name))
+
+
+def test_docx_zip_bomb_is_refused_without_inflating_it() -> None:
+    import io
+    import zipfile
+
+    from undex.server.uploads import extract_document
+
+    valid = _upload_sample("docx")
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(valid)) as source, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as bomb:
+        for item in source.infolist():
+            if item.filename == "word/document.xml":
+                xml = source.read(item).replace(b"</w:body>", b"<!--" + b" " * 60_000_000 + b"--></w:body>")
+                bomb.writestr(item, xml)
+            else:
+                bomb.writestr(item, source.read(item))
+    data = buffer.getvalue()
+    assert len(data) < 2 * 1024 * 1024  # fits in an upload
+    with time_limit(5), pytest.raises(InputError, match=r"upload\.docx: .*larger than"):
+        extract_document(data, "upload.docx")

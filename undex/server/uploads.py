@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import io
+import zipfile
 
-from undex.corpus import Document, decode_text, parse_document
+from undex.corpus import MAX_DOCUMENT_BYTES, Document, decode_text, parse_document
 from undex.errors import InputError
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -24,9 +25,22 @@ def kind_of(filename: str, content_type: str | None) -> str:
     return kind
 
 
+def _check_unpacked_size(data: bytes, filename: str) -> None:
+    """Refuse a .docx that would unpack to more than a document may hold (a zip bomb),
+    reading only the zip's directory."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(item.file_size for item in archive.infolist())
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError) as exc:
+        raise InputError(f"{filename}: not a readable .docx file ({type(exc).__name__})") from None
+    if unpacked > MAX_DOCUMENT_BYTES:
+        raise InputError(f"{filename}: unpacks to {unpacked // 2**20} MB, larger than {MAX_DOCUMENT_BYTES // 2**20} MB")
+
+
 def _docx_text(data: bytes, filename: str) -> str:
     import docx
 
+    _check_unpacked_size(data, filename)
     try:
         document = docx.Document(io.BytesIO(data))
     except Exception as exc:  # zipfile, lxml and python-docx raise many types for damaged files
