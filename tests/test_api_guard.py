@@ -118,3 +118,19 @@ def test_ids_never_reach_outside_the_data_directory(client: TestClient, path: st
     response = client.get(path)
     assert response.status_code == 404, response.text
     assert "root:" not in response.text
+
+
+def test_server_answers_from_a_model_retrained_meanwhile(tmp_path: Path) -> None:
+    """`undex train` in another process while the server runs: the next request uses the new
+    model, without a restart and without an error."""
+    from undex.corpus import Document, LabelledDoc
+    from undex.project import ProjectRegistry
+
+    with TestClient(make_app(tmp_path), raise_server_exceptions=False) as c:
+        url = "/v1/projects/tfidf-mini/suggest"
+        before = c.post(url, data={"text": "oceans and human rights"}).json()["results"]
+        other = ProjectRegistry(tmp_path / "projects.toml", tmp_path / "data").get("tfidf-mini")
+        other.train([LabelledDoc(Document("o", "oceans and seas"), [4])])
+        after = c.post(url, data={"text": "oceans and human rights"}).json()["results"]
+    assert [r["label"] for r in before] == ["HUMAN RIGHTS"]
+    assert [r["label"] for r in after] == ["OCEANS"]
