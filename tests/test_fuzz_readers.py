@@ -61,6 +61,7 @@ WHOLE_FILE = (
     "no such file",
     "not valid RDF",
     "remote JSON-LD context",
+    "nested too deeply",
     # binary uploads: a damaged zip or PDF has no place a cataloguer could fix
     "not a readable",
     "the PDF is encrypted",
@@ -430,6 +431,12 @@ def test_line_longer_than_the_limit_is_refused_without_reading_it_whole() -> Non
     with pytest.raises(InputError, match=r"document larger than 50 MB"):
         read_document_file(path)
     path.unlink()
+
+
+def test_deeply_nested_json_ld() -> None:
+    path = write("deep.jsonld", b"[" * 100_000 + b"]" * 100_000)
+    with pytest.raises(InputError, match=r"deep\.jsonld: not valid JSON-LD: nested too deeply"):
+        load_vocabulary_file("v", path)
 
 
 def test_deeply_nested_json() -> None:

@@ -358,8 +358,10 @@ def _refuse_remote_contexts(path: Path) -> None:
         data = handle.read()
     try:
         document = json.loads(data.decode("utf-8-sig"))
-    except (ValueError, RecursionError) as exc:
+    except ValueError as exc:
         raise InputError(f"{path}: not valid JSON-LD: {str(exc)[:120]}") from None
+    except RecursionError:
+        raise InputError(f"{path}: not valid JSON-LD: nested too deeply") from None
     stack = [document]
     while stack:
         node = stack.pop()
