@@ -8,8 +8,10 @@ answer matches the schema (status codes, content types, bodies).
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
+import shutil
 import tempfile
 from collections import Counter
 from pathlib import Path
@@ -72,9 +74,9 @@ def make_app(root: Path, **overrides):
 
 
 # Built at import: schemathesis' lazy (fixture) loader does not work with pytest 9.
-schema = schemathesis.openapi.from_asgi(
-    "/v1/openapi.json", make_app(Path(tempfile.mkdtemp(prefix="undex-api-")), api_token=TOKEN)
-)
+_ROOT = Path(tempfile.mkdtemp(prefix="undex-api-"))
+atexit.register(shutil.rmtree, _ROOT, ignore_errors=True)
+schema = schemathesis.openapi.from_asgi("/v1/openapi.json", make_app(_ROOT, api_token=TOKEN))
 PROJECT_IDS = ["tfidf-mini", "lexical-mini", "untrained", "no-vocab"]
 
 

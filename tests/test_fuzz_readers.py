@@ -15,6 +15,7 @@ import gzip
 import json
 import os
 import re
+import shutil
 import signal
 import tempfile
 from collections import Counter
@@ -195,6 +196,7 @@ def report_counts():
             for parser, n in sorted(TRIED.items())
         }
         Path(target).write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    shutil.rmtree(_WORKDIR, ignore_errors=True)
 
 
 _WORKDIR = Path(tempfile.mkdtemp(prefix="undex-fuzz-"))
@@ -448,9 +450,10 @@ def test_deeply_nested_json() -> None:
         list(read_jsonl(path))
 
 
-def test_lone_surrogate_escape_in_jsonl_names_the_line() -> None:
-    path = write("sur.jsonl", b'{"text": "ok"}\n{"text": "bad \\ud800 text", "labels": ["A"]}\n')
-    with pytest.raises(InputError, match=r"sur\.jsonl:2"):
+@pytest.mark.parametrize("field", ["text", "id", "lang", "split"])
+def test_lone_surrogate_escape_in_jsonl_names_the_line(field: str) -> None:
+    path = write("sur.jsonl", b'{"text": "ok"}\n{"text": "t", "%s": "bad \\ud800", "labels": ["A"]}\n' % field.encode())
+    with pytest.raises(InputError, match=r"sur\.jsonl:2: invalid Unicode"):
         list(read_jsonl(path))
 
 

@@ -171,7 +171,7 @@ def read_jsonl(path: Path, split: str | None = None, labels_field: str | None = 
 
 def _check_unicode(document: Document, where: str) -> None:
     try:
-        for text in (document.id, document.text, *document.subjects):
+        for text in (document.id, document.text, document.language or "", document.split or "", *document.subjects):
             text.encode("utf-8")
     except UnicodeEncodeError:
         raise InputError(f"{where}: invalid Unicode (an escaped lone surrogate such as \\ud800)") from None
