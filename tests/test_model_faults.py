@@ -24,7 +24,6 @@ import pytest
 from test_model_store import CORPUS, fresh, labelled, model_version, scores
 
 from undex.corpus import CorpusStats, labelled_documents
-from undex.errors import ModelError
 from undex.modelstore import open_artifact, save_artifact
 from undex.vocab import load_vocabulary
 
@@ -307,7 +306,7 @@ def test_readers_never_see_a_mixture_while_models_are_swapped(trained: tuple[Pat
             try:
                 open_artifact(target, "model")  # data.bin's checksum pins it to its manifest
                 opened["ok"] += 1
-            except (ModelError, OSError) as exc:
+            except Exception as exc:  # noqa: BLE001 - any failure of a reader fails the test
                 errors.append(exc)
 
     save_artifact(target, write(0), {"number": 0})
