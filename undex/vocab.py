@@ -12,6 +12,7 @@ import csv
 import gzip
 import hashlib
 import json
+import re
 import zlib
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
@@ -308,6 +309,8 @@ def _read_skos(path: Path) -> tuple[list[Concept], dict[str, dict[str, str]]]:
     rdf_format = rdflib.util.guess_format(path.name.removesuffix(".gz")) or "turtle"
     if rdf_format == "json-ld":
         _refuse_remote_contexts(path)
+    elif rdf_format in ("xml", "trix"):
+        _refuse_entity_bombs(path)
     try:
         if path.name.endswith(".gz"):
             with gzip.open(path, "rb") as handle:
@@ -350,12 +353,34 @@ def _read_skos(path: Path) -> tuple[list[Concept], dict[str, dict[str, str]]]:
     return list(concepts.values()), groups
 
 
+_ENTITY = re.compile(rb"<!ENTITY\s+(%\s+)?([^\s%;]+)\s+(?:\"([^\"]*)\"|'([^']*)'|(SYSTEM|PUBLIC))")
+MAX_ENTITY_EXPANSION = 10 * 1024 * 1024
+
+
+def _refuse_entity_bombs(path: Path) -> None:
+    """XML entities that expand to gigabytes (nested or much repeated) would stall the parser:
+    allow plain entities (such as namespace abbreviations) only while their expansion stays small."""
+    data = _read_raw(path)
+    expansion = 0
+    for match in _ENTITY.finditer(data):
+        parameter, name, value = match.group(1), match.group(2), match.group(3) or match.group(4) or b""
+        if parameter or b"&" in value or b"%" in value:
+            raise InputError(f"{path}: XML entity {name.decode(errors='replace')!r} is nested; not expanded")
+        expansion += data.count(b"&" + name + b";") * len(value)
+        if expansion > MAX_ENTITY_EXPANSION:
+            raise InputError(f"{path}: XML entities would expand to more than {MAX_ENTITY_EXPANSION // 2**20} MB")
+
+
+def _read_raw(path: Path) -> bytes:
+    opener = gzip.open if path.name.endswith(".gz") else open
+    with opener(path, "rb") as handle:
+        return handle.read()
+
+
 def _refuse_remote_contexts(path: Path) -> None:
     """JSON-LD can name contexts by URL or file path, which rdflib would fetch or read:
     a vocabulary file must be self-contained."""
-    opener = gzip.open if path.name.endswith(".gz") else open
-    with opener(path, "rb") as handle:
-        data = handle.read()
+    data = _read_raw(path)
     try:
         document = json.loads(data.decode("utf-8-sig"))
     except ValueError as exc:
