@@ -58,7 +58,9 @@ def save_artifact(
         tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=target))
         write_files(tmp)
         files = {
-            p.name: sha256_file(p) for p in sorted(tmp.iterdir()) if p.is_file() and p.name != MANIFEST
+            p.relative_to(tmp).as_posix(): sha256_file(p)
+            for p in sorted(tmp.rglob("*"))
+            if p.is_file() and p.relative_to(tmp).as_posix() != MANIFEST
         }
         full_manifest = {**manifest, "files": files, "saved_at": time.time()}
         with open(tmp / MANIFEST, "w", encoding="utf-8") as handle:

@@ -11,6 +11,8 @@ __all__ = ["Backend", "BackendContext", "BackendParams", "get_backend_class", "B
 
 BACKENDS: dict[str, str] = {
     "tfidf": "undex.backends.tfidf:TfidfBackend",
+    "omikuji": "undex.backends.omikuji:OmikujiBackend",
+    "linear": "undex.backends.linear:LinearBackend",
 }
 
 
