@@ -13,6 +13,7 @@ BACKENDS: dict[str, str] = {
     "tfidf": "undex.backends.tfidf:TfidfBackend",
     "omikuji": "undex.backends.omikuji:OmikujiBackend",
     "linear": "undex.backends.linear:LinearBackend",
+    "ensemble": "undex.backends.ensemble:EnsembleBackend",
 }
 
 

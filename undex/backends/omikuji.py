@@ -74,7 +74,9 @@ def write_xmc_file(path: Path, features: sp.csr_matrix, labels: Sequence[Sequenc
         out.write(f"{features.shape[0]} {features.shape[1]} {n_labels}\n")
         for row, concepts in enumerate(labels):
             start, end = features.indptr[row], features.indptr[row + 1]
-            pairs = " ".join(f"{i}:{v:.6g}" for i, v in zip(features.indices[start:end], features.data[start:end]))
+            pairs = " ".join(
+                f"{i}:{v:.6g}" for i, v in zip(features.indices[start:end], features.data[start:end], strict=True)
+            )
             out.write(",".join(str(c) for c in concepts) + " " + pairs + "\n")
 
 
@@ -121,7 +123,11 @@ class OmikujiBackend(Backend):
         rows, cols, vals = [], [], []
         for row in range(features.shape[0]):
             start, end = features.indptr[row], features.indptr[row + 1]
-            pairs = [(int(i), float(v)) for i, v in zip(features.indices[start:end], features.data[start:end]) if i < n_features]
+            pairs = [
+                (int(i), float(v))
+                for i, v in zip(features.indices[start:end], features.data[start:end], strict=True)
+                if i < n_features
+            ]
             if not pairs:
                 continue
             for concept, score in self.model_.predict(pairs, beam_size=self.params.beam_size, top_k=self.params.top_k):

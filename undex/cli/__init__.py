@@ -6,6 +6,7 @@ import os
 import sys
 
 from undex.cli.app import app
+import undex.cli.optimize  # noqa: F401, E402
 from undex.errors import UndexError
 
 
