@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from undex.backends.ensemble import resolve_source
 from undex.corpus import CorpusStats, LabelledDoc, labelled_documents
 from undex.errors import ConfigError, InputError
 from undex.project import Project, ProjectRegistry
@@ -56,7 +57,7 @@ def train_project(
         docs = read_training_docs(project, paths, split, labels_field, say)
         return project.train(docs, corpus_info(paths, split, len(docs)))
     fit_split = dev_split if dev_split is not None else split
-    sources = [registry.get(source_id) for source_id in project.config.params.get("sources", [])]
+    sources = [resolve_source(registry.get, project.id, s) for s in project.config.params.get("sources", [])]
     for source in sources:
         if not source.is_ready:
             say(f"Source project {source.id!r} of {project.id!r} is not trained yet: training it now")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -63,6 +63,14 @@ def simplex_grid(n: int, step: float) -> list[np.ndarray]:
     return grid
 
 
+def resolve_source(load_project: Callable[[str], Any], ensemble_id: str, source_id: str) -> Any:
+    """The source project ``source_id`` of ensemble ``ensemble_id``; a clear error when undefined."""
+    try:
+        return load_project(source_id)
+    except NotFoundError:
+        raise ConfigError(f"ensemble {ensemble_id!r}: source project {source_id!r} is not defined") from None
+
+
 class EnsembleBackend(Backend):
     name = "ensemble"
     Params = EnsembleParams
@@ -83,12 +91,7 @@ class EnsembleBackend(Backend):
         for source_id in self.params.sources:
             if source_id == self.context.project_id:
                 raise ConfigError(f"ensemble {self.context.project_id!r} lists itself as a source")
-            try:
-                project = self.context.load_project(source_id)
-            except NotFoundError:
-                raise ConfigError(
-                    f"ensemble {self.context.project_id!r}: source project {source_id!r} is not defined"
-                ) from None
+            project = resolve_source(self.context.load_project, self.context.project_id, source_id)
             self._check_source(project)
             projects.append(project)
         return projects
