@@ -47,6 +47,7 @@ class OmikujiParams(BackendParams):
     """Candidate concepts returned per document."""
     beam_size: int = 20
     threads: int = 2
+    """Training threads (prediction uses Rayon's default pool: RAYON_NUM_THREADS)."""
 
 
 @contextlib.contextmanager
@@ -154,7 +155,6 @@ class OmikujiBackend(Backend):
                 self.model_ = omikuji.Model.load(str(folder / MODEL_FOLDER))
         except RuntimeError as exc:
             raise ModelError(f"cannot read the Omikuji model in {folder / MODEL_FOLDER}: {exc}") from exc
-        self.model_.init_prediction_thread_pool(self.params.threads)
 
     def training_summary(self) -> dict:
         return {"features": self.vectorizer_.n_features, "trees": self.model_.n_trees}
