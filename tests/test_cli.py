@@ -43,7 +43,9 @@ def workdir(tmp_path: Path, mini_vocab_path: Path) -> Path:
     (tmp_path / "projects.toml").write_text(PROJECTS, encoding="utf-8")
     with open(tmp_path / "corpus.jsonl", "w", encoding="utf-8") as handle:
         for i, (text, labels) in enumerate(DOCS):
-            handle.write(json.dumps({"id": f"d{i}", "lang": "en", "text": text, "labels": labels, "split": "train"}) + "\n")
+            handle.write(
+                json.dumps({"id": f"d{i}", "lang": "en", "text": text, "labels": labels, "split": "train"}) + "\n"
+            )
     result = run(["load-vocab", "mini", str(mini_vocab_path)], tmp_path)
     assert result.returncode == 0, result.stderr
     return tmp_path

@@ -45,9 +45,7 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def save_artifact(
-    target: Path, write_files: Callable[[Path], None], manifest: dict[str, Any]
-) -> Path:
+def save_artifact(target: Path, write_files: Callable[[Path], None], manifest: dict[str, Any]) -> Path:
     """Write a new version of the artefact at ``target`` and make it current atomically.
 
     ``write_files`` fills the (temporary) directory it is given. Returns the version dir.

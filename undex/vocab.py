@@ -41,8 +41,8 @@ class Concept:
     domains: list[str] = field(default_factory=list)
 
     def label(self, language: str, fallback: str = "en") -> str:
-        return self.prefLabel.get(language) or self.prefLabel.get(fallback) or next(
-            iter(self.prefLabel.values()), self.id
+        return (
+            self.prefLabel.get(language) or self.prefLabel.get(fallback) or next(iter(self.prefLabel.values()), self.id)
         )
 
     def labels(self, language: str) -> list[str]:
@@ -253,7 +253,9 @@ def _read_skos(path: Path) -> tuple[list[Concept], dict[str, dict[str, str]]]:
         else:
             graph.parse(path, format=rdflib.util.guess_format(path.name) or "turtle")
     except Exception as exc:  # rdflib raises many unrelated types for bad syntax
-        raise InputError(f"{path}: not valid RDF: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from exc
+        raise InputError(
+            f"{path}: not valid RDF: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"
+        ) from exc
     uris = sorted({str(s) for s in graph.subjects(RDF.type, SKOS.Concept)})
     concepts: dict[str, Concept] = {}
     for uri in uris:
