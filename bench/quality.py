@@ -245,17 +245,11 @@ def train_annif(workdir: Path, tsv: dict[str, Path]) -> dict[str, Run]:
 # ----------------------------------------------------------------------- undex
 
 
-def undex_cmd(*args: str) -> list[str]:
-    return [
-        sys.executable,
-        "-m",
-        "undex",
-        *args,
-        "--projects",
-        str(ROOT / "projects.toml"),
-        "--datadir",
-        str(WORK / "undex-data"),
-    ]
+def undex_cmd(*args: str, projects: bool = True) -> list[str]:
+    options = ["--datadir", str(WORK / "undex-data")]
+    if projects:
+        options += ["--projects", str(ROOT / "projects.toml")]
+    return [sys.executable, "-m", "undex", *args, *options]
 
 
 def undex_projects() -> list[str]:
@@ -267,17 +261,14 @@ def undex_projects() -> list[str]:
 
 def train_undex() -> dict[str, Run]:
     shutil.rmtree(WORK / "undex-data", ignore_errors=True)
-    run(undex_cmd("load-vocab", "unbis", str(TERMS)))
+    run(undex_cmd("load-vocab", "unbis", str(TERMS), projects=False))
     corpora = [str(p) for p in sorted(CORPORA.glob("*.jsonl"))]
     runs = {}
     from undex.project import ProjectRegistry
 
-    registry = ProjectRegistry(ROOT / "projects.toml", WORK / "undex-data")
+    registry = ProjectRegistry(ROOT / "projects.toml", WORK / "undex-data")  # every source learns from train
     for project in undex_projects():
         if project == UNDEX_ENSEMBLE:
-            continue
-        if not registry.get(project).backend_class.requires_training:
-            runs[project] = Run(0.0, 0, "zero-shot")
             continue
         log(f"undex: train {project}")
         runs[project] = run(undex_cmd("train", project, *corpora, "--split", "train"))

@@ -265,3 +265,16 @@ def test_saving_settings_adds_missing_keys(tmp_path: Path) -> None:
     assert "# why" in text and "# next one" in text
     with pytest.raises(UndexError, match="no \\[c\\] section"):
         set_project_settings(path, "c", {"limit": 1})
+
+
+def test_filter_keeps_the_best_ranked_suggestions() -> None:
+    from undex.suggestion import SuggestionBatch
+
+    rng = np.random.default_rng(3)
+    dense = np.round(rng.random((30, 40)), 1) * (rng.random((30, 40)) < 0.5)  # ties and empty cells
+    batch = SuggestionBatch(sp.csr_matrix(dense.astype(np.float32)))
+    for limit, threshold in ((1, 0.0), (5, 0.3), (100, 0.5), (None, 0.2), (3, 0.95)):
+        kept = batch.filter(limit, threshold)
+        for row in range(30):
+            expected = [(c, s) for c, s in batch.ranked(row) if s >= threshold][:limit]
+            assert kept.ranked(row) == expected

@@ -59,7 +59,7 @@ def train_project(
     fit_split = dev_split if dev_split is not None else split
     sources = [resolve_source(registry.get, project.id, s) for s in project.config.params.get("sources", [])]
     for source in sources:
-        if not source.is_ready:
+        if not source.is_trained:
             say(f"Source project {source.id!r} of {project.id!r} is not trained yet: training it now")
             manifest = train_project(registry, source, paths, split, None, labels_field, say)
             seconds = manifest["training_seconds"]
