@@ -112,8 +112,17 @@ class EnsembleBackend(Backend):
                 f"run: undex train {me} CORPUS... --split train --dev-split dev"
             )
 
-    def _source_scores(self, projects: list[Any], texts: list[str]) -> list[sp.csr_matrix]:
-        return [p.backend.suggest_batch(texts).filter(self.params.candidates).scores for p in projects]
+    def _source_scores(
+        self, projects: list[Any], texts: list[str], weights: np.ndarray | None = None
+    ) -> list[sp.csr_matrix]:
+        """Each source's best ``candidates`` per document (an empty matrix for a zero weight)."""
+        shape = (len(texts), len(self.vocab))
+        return [
+            p.backend.suggest_batch(texts).filter(self.params.candidates).scores
+            if weights is None or weights[i] > 0
+            else sp.csr_matrix(shape, dtype=np.float32)
+            for i, p in enumerate(projects)
+        ]
 
     # ------------------------------------------------------------------ fitting
 
@@ -193,7 +202,7 @@ class EnsembleBackend(Backend):
 
     def suggest_batch(self, texts: Sequence[str]) -> SuggestionBatch:
         projects = self.source_projects()
-        raw = self._source_scores(projects, list(texts))
+        raw = self._source_scores(projects, list(texts), self.weights_)
         calibrated = [c.transform(s) for c, s in zip(self.calibrators_, raw, strict=True)]
         return SuggestionBatch(self._combine(calibrated, self.weights_))
 

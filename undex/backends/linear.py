@@ -33,21 +33,25 @@ MAX_SYSTEM = 20_000
 class LinearParams(BackendParams):
     alpha: float = Field(1.0, gt=0.0)
     """L2 regularisation strength."""
+    label_weight_power: float = Field(0.5, ge=0.0, le=2.0)
+    """A document's targets are divided by (its number of gold subjects) ** this, so that
+    records with dozens of subjects do not dominate the fit (0 = plain 0/1 targets)."""
     word_ngrams: int = 2
-    min_df: int = 2
+    min_df: int = 1
     max_features: int = 300_000
     weight_threshold: float = Field(1e-3, ge=0.0)
     """Coefficients with a smaller absolute value are dropped (smaller model, same ranking)."""
 
 
-def ridge_coefficients(features: sp.csr_matrix, labels: sp.csr_matrix, alpha: float) -> np.ndarray:
-    """Dense ``d x k`` ridge coefficients for ``k`` label columns, solved in the smaller space."""
+def ridge_coefficients(features: sp.csr_matrix, labels: sp.csr_matrix, alpha: float, power: float = 0.0) -> np.ndarray:
+    """Dense ``d x k`` ridge coefficients for ``k`` label columns, solved in the smaller space.
+    Each document's targets are divided by its number of labels to the ``power``."""
     n, d = features.shape
     if min(n, d) > MAX_SYSTEM:
-        raise InputError(
-            f"linear: {n} documents x {d} features is too large to solve in memory; lower max_features"
-        )
+        raise InputError(f"linear: {n} documents x {d} features is too large to solve in memory; lower max_features")
     targets = labels.toarray().astype(np.float64)
+    if power:
+        targets /= np.maximum(targets.sum(axis=1, keepdims=True), 1.0) ** power
     if n <= d:
         gram = (features @ features.T).toarray().astype(np.float64)
         gram[np.diag_indices_from(gram)] += alpha
@@ -72,7 +76,7 @@ class LinearBackend(Backend):
         features = self.vectorizer_.fit_transform([d.document.text for d in docs])
         labels = label_matrix(docs, len(self.vocab)).tocsc()
         active = np.flatnonzero(labels.getnnz(axis=0) > 0)
-        dense = ridge_coefficients(features, labels[:, active], self.params.alpha)
+        dense = ridge_coefficients(features, labels[:, active], self.params.alpha, self.params.label_weight_power)
         dense[np.abs(dense) < self.params.weight_threshold] = 0.0
         coef = sp.coo_matrix(dense)
         # put the active columns back at their vocabulary positions; the others stay empty
