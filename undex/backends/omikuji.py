@@ -45,7 +45,7 @@ class OmikujiParams(BackendParams):
     max_features: int = 300_000
     top_k: int = 100
     """Candidate concepts returned per document."""
-    beam_size: int = 20
+    beam_size: int = 10
     threads: int = 2
     """Training threads (prediction uses Rayon's default pool: RAYON_NUM_THREADS)."""
 
