@@ -149,6 +149,7 @@ def test_ensemble_trains_missing_sources_then_calibrates_on_dev(workdir: Path) -
     manifest = train(workdir, "ensemble-mini", "train", "dev", said.append)
     assert any("'omikuji-mini'" in line and "not trained" in line for line in said)
     assert not any("'linear-mini'" in line and "not trained" in line for line in said)
+    assert any(line.startswith("Ensemble weights: linear-mini") for line in said)
     assert manifest["training_documents"] == 12  # the dev split only
     assert manifest["corpus"]["split"] == "dev"
     weights = manifest["summary"]["weights"]

@@ -67,7 +67,21 @@ def train_project(
     for source in sources:
         check_held_out(project, source, paths, fit_split)
     docs = read_training_docs(project, paths, fit_split, labels_field, say)
-    return project.train(docs, corpus_info(paths, fit_split, len(docs)))
+    manifest = project.train(docs, corpus_info(paths, fit_split, len(docs)))
+    report_ensemble(manifest.get("summary", {}), say)
+    return manifest
+
+
+def report_ensemble(summary: dict[str, Any], say: Say) -> None:
+    """Print the fitted weights and the scores on the fitting documents."""
+    weights = ", ".join(f"{source} {weight:.2f}" for source, weight in summary.get("weights", {}).items())
+    say(f"Ensemble weights: {weights}")
+    for name, scores in [
+        *summary.get("source_dev_scores", {}).items(),
+        ("ensemble", summary.get("ensemble_dev_scores")),
+    ]:
+        if scores:
+            say(f"  {name:<24} F1@5 {scores['F1@5']:.4f}  NDCG@10 {scores['NDCG@10']:.4f}  (on the held-out documents)")
 
 
 def check_held_out(ensemble: Project, source: Project, paths: Sequence[Path], fit_split: str | None) -> None:
