@@ -14,6 +14,7 @@ from typing import Any
 from undex.backends.ensemble import resolve_source
 from undex.corpus import CorpusStats, LabelledDoc, labelled_documents
 from undex.errors import ConfigError, InputError
+from undex.progress import Progress
 from undex.project import Project, ProjectRegistry
 
 Say = Callable[[str], None]
@@ -23,7 +24,11 @@ def read_training_docs(
     project: Project, paths: Sequence[Path], split: str | None, labels_field: str | None, say: Say
 ) -> list[LabelledDoc]:
     stats = CorpusStats()
-    docs = list(labelled_documents(paths, project.vocab, stats, split, labels_field))
+    docs = []
+    with Progress(f"reading the corpus of {project.id}") as bar:
+        for doc in labelled_documents(paths, project.vocab, stats, split, labels_field):
+            docs.append(doc)
+            bar.advance()
     for note in stats.notes:
         say(f"note: {note}")
     say(stats.summary())
@@ -31,6 +36,11 @@ def read_training_docs(
         where = f" in split {split!r}" if split else ""
         raise InputError(f"no training documents{where}: none has both text and a gold subject found in the vocabulary")
     return docs
+
+
+def fit(project: Project, docs: list[LabelledDoc], corpus: dict[str, Any]) -> dict[str, Any]:
+    with Progress(f"training {project.id} on {len(docs):,} documents"):
+        return project.train(docs, corpus)
 
 
 def corpus_info(paths: Sequence[Path], split: str | None, documents: int) -> dict[str, Any]:
@@ -55,7 +65,7 @@ def train_project(
         if dev_split is not None:
             raise ConfigError(f"--dev-split is for ensembles; {project.id!r} is a {project.config.backend!r} project")
         docs = read_training_docs(project, paths, split, labels_field, say)
-        return project.train(docs, corpus_info(paths, split, len(docs)))
+        return fit(project, docs, corpus_info(paths, split, len(docs)))
     fit_split = dev_split if dev_split is not None else split
     sources = [resolve_source(registry.get, project.id, s) for s in project.config.params.get("sources", [])]
     for source in sources:
@@ -67,7 +77,7 @@ def train_project(
     for source in sources:
         check_held_out(project, source, paths, fit_split)
     docs = read_training_docs(project, paths, fit_split, labels_field, say)
-    manifest = project.train(docs, corpus_info(paths, fit_split, len(docs)))
+    manifest = fit(project, docs, corpus_info(paths, fit_split, len(docs)))
     report_ensemble(manifest.get("summary", {}), say)
     return manifest
 

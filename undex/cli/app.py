@@ -22,6 +22,7 @@ from undex.corpus import (
 )
 from undex.errors import InputError
 from undex.evaluation import Evaluation
+from undex.progress import Progress
 from undex.project import Project, resolve_datadir
 from undex.vocab import list_vocabularies, load_vocabulary_file, save_vocabulary
 
@@ -256,13 +257,16 @@ def eval_(
     stats = CorpusStats()
     evaluation = Evaluation(len(project.vocab))
     batch: list = []
-    for doc in labelled_documents(paths, project.vocab, stats, split, labels_field):
-        batch.append(doc)
-        if len(batch) >= batch_size:
+    with Progress(f"evaluating {project_id}") as bar:
+        for doc in labelled_documents(paths, project.vocab, stats, split, labels_field):
+            batch.append(doc)
+            if len(batch) >= batch_size:
+                _evaluate(project, batch, evaluation, limit, threshold)
+                bar.advance(len(batch))
+                batch = []
+        if batch:
             _evaluate(project, batch, evaluation, limit, threshold)
-            batch = []
-    if batch:
-        _evaluate(project, batch, evaluation, limit, threshold)
+            bar.advance(len(batch))
     _report_corpus(stats)
     results = evaluation.results()
     if fmt is OutputFormat.json:
