@@ -5,9 +5,9 @@ from __future__ import annotations
 import os
 import sys
 
+import undex.cli.optimize  # noqa: F401, E402
 import undex.cli.serve  # noqa: F401
 from undex.cli.app import app
-import undex.cli.optimize  # noqa: F401, E402
 from undex.errors import UndexError
 
 
