@@ -112,11 +112,14 @@ class LabelMatcher:
             words = re.findall(r"[^\W_]+", label.casefold())
         return phrase_zipf([w for w in words if w.strip()], self.language, table)
 
-    def contains(self, longer: str, shorter: str) -> bool:
-        """Whether label key ``shorter`` occurs inside label key ``longer``."""
-        if self.is_chinese:
-            return shorter in longer
-        return f" {shorter} " in f" {longer} "
+    def keys_inside(self, keys: set[str]) -> set[str]:
+        """Label keys occurring inside one of ``keys`` (other than itself)."""
+        inside = set()
+        for key in keys:
+            for _, found in self._automaton.iter(key if self.is_chinese else f" {key} "):
+                if found != key:
+                    inside.add(found)
+        return inside
 
     def key_size(self, key: str) -> int:
         return len(key) if self.is_chinese else key.count(" ") + 1
@@ -126,10 +129,8 @@ class LabelMatcher:
         generic a label is, taken from the thesaurus alone."""
         counts: dict[str, int] = defaultdict(int)
         for key in self.entries:
-            haystack = key if self.is_chinese else f" {key} "
-            for _, found in self._automaton.iter(haystack):
-                if found != key:
-                    counts[found] += 1
+            for found in self.keys_inside({key}):
+                counts[found] += 1
         return counts
 
     def find(self, text: str) -> MatchResult:

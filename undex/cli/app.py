@@ -130,25 +130,22 @@ def train(
     project_id: str,
     paths: Annotated[list[Path], typer.Argument(help="Corpus files or directories.")],
     split: SplitOpt = None,
+    dev_split: Annotated[
+        Optional[str],
+        typer.Option("--dev-split", help="Ensembles: fit weights and calibration on this split (held out)."),
+    ] = None,
     labels_field: LabelsFieldOpt = None,
     projects: ProjectsOpt = None,
     datadir: DatadirOpt = None,
 ) -> None:
-    """Train a project on one or more indexed corpora."""
-    project = registry(projects, datadir).get(project_id)
-    stats = CorpusStats()
-    docs = []
-    with Progress(f"reading the corpus of {project_id}") as bar:
-        for doc in labelled_documents(paths, project.vocab, stats, split, labels_field):
-            docs.append(doc)
-            bar.advance()
-    _report_corpus(stats)
-    if not docs:
-        raise InputError("no training documents: none has both text and a gold subject found in the vocabulary")
-    corpus_info = {"paths": [str(p) for p in paths], "split": split, "documents": len(docs)}
-    with Progress(f"training {project_id} on {len(docs):,} documents"):
-        manifest = project.train(docs, corpus_info)
-    typer.echo(f"Trained {project_id!r} on {len(docs)} documents in {manifest['training_seconds']:.1f} s")
+    """Train a project on one or more indexed corpora (an ensemble: untrained sources first)."""
+    from undex.training import train_project
+
+    reg = registry(projects, datadir)
+    manifest = train_project(reg, reg.get(project_id), paths, split, dev_split, labels_field, say=err)
+    typer.echo(
+        f"Trained {project_id!r} on {manifest['training_documents']} documents in {manifest['training_seconds']:.1f} s"
+    )
 
 
 def _report_corpus(stats: CorpusStats) -> None:
