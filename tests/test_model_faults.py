@@ -321,3 +321,23 @@ def test_readers_never_see_a_mixture_while_models_are_swapped(trained: tuple[Pat
         thread.join(30)
     assert opened["ok"] > 0
     assert not errors, f"{len(errors)} of {len(errors) + opened['ok']} opens failed, e.g. {errors[0]!r}"
+
+
+def test_cleanup_spares_the_temporary_directory_of_a_running_writer(trained: tuple[Path, np.ndarray]) -> None:
+    """Two ``undex train`` runs of one project: the later one must not delete the files the
+    earlier one is still writing; leftovers of dead writers are removed."""
+    workdir, _ = trained
+    folder = model_dir(workdir)
+    other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    try:
+        (folder / f".tmp-{other.pid}-abc").mkdir()
+        (folder / f".tmp-{dead.pid}-abc").mkdir()
+        (folder / ".tmp-legacy").mkdir()
+        fresh(workdir).train(labelled(workdir / "data", CORPUS[:5]))
+        left = sorted(n for n in os.listdir(folder) if n.startswith(".tmp-"))
+        assert left == [f".tmp-{other.pid}-abc"]
+    finally:
+        other.kill()
+        other.wait()

@@ -65,7 +65,7 @@ def save_artifact(target: Path, write_files: Callable[[Path], None], manifest: d
     try:
         target.mkdir(parents=True, exist_ok=True)
         _remove_stale_temporaries(target)
-        tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=target))
+        tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{os.getpid()}-", dir=target))
         write_files(tmp)
         files = {
             p.relative_to(tmp).as_posix(): sha256_file(p)
@@ -98,8 +98,24 @@ def save_artifact(target: Path, write_files: Callable[[Path], None], manifest: d
 
 
 def _remove_stale_temporaries(target: Path) -> None:
+    """Remove what killed writers left behind; a directory of a process that is still
+    running (another ``undex train`` of the same artefact) is left alone."""
     for leftover in target.glob(".tmp-*"):
-        shutil.rmtree(leftover, ignore_errors=True)
+        if not _writer_alive(leftover.name):
+            shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _writer_alive(name: str) -> bool:
+    pid = name.split("-")[1] if name.count("-") >= 2 else ""
+    if not pid.isdigit() or int(pid) == os.getpid():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # exists, owned by someone else
+        return True
+    return True
 
 
 def _prune_old_versions(target: Path, keep: set[str], keep_previous: int = 1) -> None:
