@@ -53,7 +53,10 @@ TRIED: Counter[str] = Counter()
 OUTCOMES: Counter[tuple[str, str]] = Counter()
 
 # A place in a file: ``name:12`` (line), ``offset 345`` (byte) or ``line 3`` (rdflib).
-PLACE = re.compile(r":\d+|offset \d+|line \d+|position \d+|char \d+|concept \S+")
+PLACE = re.compile(
+    r":\d+|offset \d+|line \d+|position \d+|char \d+|concept \S+"
+    r"|: \[[^\]]*\]: |end of document|project id|must be a \[section\]"  # projects.toml: section or key
+)
 WHOLE_FILE = (
     "no concepts found",
     "truncated or corrupt gzip",
@@ -399,6 +402,65 @@ SKOS_SAMPLES = {"ttl": TURTLE, "rdf": RDFXML, "nt": NTRIPLES, "jsonld": JSONLD}
 def test_skos_vocabulary(kind: str, data: st.DataObject) -> None:
     path = write(f"vocab.{kind}", data.draw(content(SKOS_SAMPLES[kind])))
     attempt("SKOS vocabulary", path, lambda: load_vocabulary_file("v", path, fmt="skos"))
+
+
+# ------------------------------------------------------------- projects.toml
+
+PROJECTS_TOML = """[tfidf-en]
+name = "TF-IDF"
+language = "en"
+backend = "tfidf"
+vocab = "unbis"
+limit = 10
+min_df = 2
+
+[lexical-zh]
+language = "zh"
+backend = "lexical"
+threshold = 0.1
+"""
+TOML_VALUES = st.sampled_from(
+    [
+        '"en"',
+        '"zh"',
+        '"tfidf"',
+        '"lexical"',
+        '"ensemble"',
+        "0",
+        "-1",
+        "1e400",
+        "true",
+        "[1, 2]",
+        "{a = 1}",
+        '"../x"',
+        '""',
+    ]
+)
+
+
+@st.composite
+def projects_text(draw: st.DrawFn) -> str:
+    """projects.toml with sections and keys drawn from real ones and odd values."""
+    lines = []
+    for _ in range(draw(st.integers(0, 3))):
+        name = draw(st.sampled_from(["p", '"../up"', '"p\\n"', "a.b", '"x y"', "tfidf-en"]))
+        lines.append(f"[{name}]")
+        for key in draw(st.lists(st.sampled_from(KEYS), max_size=6, unique=True)):
+            lines.append(f"{key} = {draw(TOML_VALUES)}")
+    return "\n".join(lines) + "\n"
+
+
+KEYS = ["name", "language", "backend", "vocab", "limit", "threshold", "min_df", "sources", "model_config", "self"]
+
+
+@FUZZ
+@given(
+    text=st.text(max_size=500) | projects_text() | mutated(PROJECTS_TOML).map(lambda b: b.decode("utf-8", "replace"))
+)
+def test_projects_file(text: str) -> None:
+    from undex.project import parse_projects
+
+    attempt("projects.toml", "projects.toml", lambda: parse_projects(text, "projects.toml"))
 
 
 # ------------------------------------------------ targeted hostile inputs

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from undex import __version__
 from undex.analysis import LANGUAGES, Analyzer, get_analyzer
-from undex.backends import Backend, BackendContext, get_backend_class
+from undex.backends import BACKENDS, Backend, BackendContext, get_backend_class
 from undex.corpus import LabelledDoc
 from undex.errors import ConfigError, ModelError, NotFoundError, NotTrainedError
 from undex.modelstore import SAFE_NAME, artifact_dir, current_version, open_artifact, read_manifest, save_artifact
@@ -71,6 +71,11 @@ def parse_projects(text: str, source: str) -> dict[str, ProjectConfig]:
             raise ConfigError(f"{source}: [{project_id}]: {_first_error(exc)}") from None
         if config.language not in LANGUAGES:
             raise ConfigError(f"{source}: [{project_id}]: language must be one of {', '.join(LANGUAGES)}")
+        if config.backend not in BACKENDS:
+            raise ConfigError(
+                f"{source}: [{project_id}]: unknown backend {config.backend[:60]!r}; "
+                f"available: {', '.join(sorted(BACKENDS))}"
+            )
         backend_class = get_backend_class(config.backend)
         try:
             backend_class.Params(**config.params)
