@@ -341,3 +341,28 @@ def test_cleanup_spares_the_temporary_directory_of_a_running_writer(trained: tup
     finally:
         other.kill()
         other.wait()
+
+
+def test_concurrent_requests_after_a_swap_load_the_new_model_once(trained: tuple[Path, np.ndarray]) -> None:
+    workdir, _ = trained
+    running = fresh(workdir)
+    _ = running.backend
+    fresh(workdir).train(labelled(workdir / "data", CORPUS[:5]))
+    loads = Counter()
+    original = running._new_backend
+
+    def counting():
+        loads["new"] += 1
+        time.sleep(0.05)  # a slow load, so that the threads overlap
+        return original()
+
+    running._new_backend = counting
+    backends = []
+    threads = [threading.Thread(target=lambda: backends.append(running.backend)) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert loads["new"] == 1
+    assert len(backends) == 8 and all(b is backends[0] for b in backends)
+    np.testing.assert_array_equal(scores(running), scores(fresh(workdir)))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 import time
 import tomllib
 from collections.abc import Sequence
@@ -99,6 +100,7 @@ class Project:
         self.datadir = datadir
         self.registry = registry
         self._backend: Backend | None = None
+        self._loading = threading.Lock()
         self._loaded_version: Path | None = None
 
     @property
@@ -152,6 +154,13 @@ class Project:
         version = current_version(self.model_dir)
         if self._backend is not None and version == self._loaded_version:
             return self._backend
+        with self._loading:  # concurrent requests after a swap load the new model once
+            version = current_version(self.model_dir)
+            if self._backend is not None and version == self._loaded_version:
+                return self._backend
+            return self._load_backend(version)
+
+    def _load_backend(self, version: Path | None) -> Backend:
         backend = self._new_backend()
         if version is not None:
             version, manifest = open_artifact(self.model_dir, f"model of project {self.id!r}")
