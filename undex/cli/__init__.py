@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 
+import undex.cli.batch  # noqa: F401,E402  (registers `index`)
 from undex.cli.app import app
 from undex.errors import UndexError
 
