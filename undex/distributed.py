@@ -21,6 +21,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from functools import partial
+from importlib.util import find_spec
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -79,7 +80,8 @@ def dask_client(address: str, workers: int | None = None) -> Iterator[Client]:
     else:
         raise InputError(f"--dask {address!r}: use 'local', 'local:N' or a scheduler address like tcp://host:8786")
     try:
-        print(f"Dask dashboard: {client.dashboard_link}", file=sys.stderr, flush=True)
+        hint = "" if cluster is None or find_spec("bokeh") else " (serving it needs bokeh: pip install bokeh==3.9.2)"
+        print(f"Dask dashboard: {client.dashboard_link}{hint}", file=sys.stderr, flush=True)
         yield client
     finally:
         client.close()
