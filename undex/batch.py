@@ -21,6 +21,7 @@ import hashlib
 import json
 import os
 import resource
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -203,6 +204,18 @@ class SerialExecutor:
             yield task(part, on_batch=progress.advance)
 
 
+def _exit_with_parent(parent: int, interval: float = 0.5) -> None:
+    """Worker initializer: end this process when its parent dies (even by ``kill -9``),
+    instead of lingering as an orphan."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(interval)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="undex-parent-watch", daemon=True).start()
+
+
 class ProcessExecutor:
     """``jobs`` worker processes (started fresh, each loading the model once); at most two
     partitions per worker are in flight, so memory does not grow with the corpus."""
@@ -212,7 +225,10 @@ class ProcessExecutor:
 
     def run(self, task: PartitionTask, parts: Sequence[Partition], progress: DocProgress) -> Iterator[Any]:
         todo = iter(parts)
-        with ProcessPoolExecutor(self.workers, mp_context=get_context("spawn")) as pool:
+        context = get_context("spawn")
+        with ProcessPoolExecutor(
+            self.workers, mp_context=context, initializer=_exit_with_parent, initargs=(os.getpid(),)
+        ) as pool:
             running: set[Future] = set()
             while True:
                 while len(running) < 2 * self.workers and (part := next(todo, None)) is not None:
