@@ -7,27 +7,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+from test_cli import DOCS, PROJECTS
+
 from undex.batch import IndexSpec, ProjectRef
 from undex.corpus import CorpusStats, labelled_documents
 from undex.project import ProjectRegistry
 from undex.vocab import load_vocabulary_file, save_vocabulary
 
-PROJECTS = """
-[tfidf-mini]
-name = "mini"
-language = "en"
-backend = "tfidf"
-vocab = "mini"
-min_df = 1
-"""
-
-TEXTS = [
-    ("Water resources and freshwater management in arid regions", ["WATER RESOURCES", "FRESHWATER"]),
-    ("Freshwater lakes and rivers: water resources protection", ["FRESHWATER", "WATER RESOURCES"]),
-    ("Human rights violations and the protection of human rights defenders", ["HUMAN RIGHTS"]),
-    ("Report on human rights in detention and rights of detainees", ["human rights"]),
-    ("Oceans and seas: marine pollution of the oceans", ["OCEANS"]),
-    ("Sustainable development goals and sustainable development financing", ["SUSTAINABLE DEVELOPMENT"]),
+TEXTS = [doc for doc in DOCS if doc[0] and "NO SUCH SUBJECT" not in doc[1]] + [
     ("Water for sustainable development and the oceans", ["WATER RESOURCES", "SUSTAINABLE DEVELOPMENT", "OCEANS"]),
     ("Human rights and access to freshwater", ["HUMAN RIGHTS"]),
 ]

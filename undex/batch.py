@@ -294,7 +294,8 @@ def run_index(
 ) -> IndexRun:
     """Index ``source`` (directory or corpus file) with ``executor``; see the module doc."""
     project = spec.project.load()
-    _ = project.backend  # fail early (not trained, bad model) before any worker starts
+    if not project.is_ready:
+        _ = project.backend  # raises the not-trained error before any worker starts
     output = output or default_output(source)
     if output is None:
         return _run_per_document(source, spec, executor, force, partition_size, quiet)
