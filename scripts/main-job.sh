@@ -13,7 +13,9 @@ fi
 UNDEX=.venv/bin/undex
 $UNDEX load-vocab unbis "$SHARED/data/derived/unbis_terms.tsv"
 $UNDEX train tfidf-en "$SHARED"/data/derived/corpora/*.jsonl --split train
-DOC="$SHARED/data/derived/corpora/example_format/A_31_L.19_draft.txt"
-echo "== tfidf-en on $DOC (English labels, then Chinese labels)"
-$UNDEX suggest tfidf-en "$DOC" --limit 10
-$UNDEX suggest tfidf-en "$DOC" --limit 10 --label-language zh
+echo "== tfidf-en on an English UN draft resolution"
+$UNDEX suggest tfidf-en "$SHARED/data/derived/corpora/example_format/A_31_L.19_draft.txt" \
+  --limit 8 --label-language en --label-language zh --mark-gold
+echo "== lexical-zh (zero-shot, no Chinese training data) on the Chinese seed document"
+$UNDEX suggest lexical-zh "$SHARED/examples/seed.txt" --limit 12 \
+  --label-language en --label-language zh --mark-gold

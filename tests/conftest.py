@@ -11,6 +11,15 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("UNDEX_SHARED", ROOT.parent / "shared"))
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
+MINI_PROJECTS = """
+[tfidf-mini]
+name = "mini"
+language = "en"
+backend = "tfidf"
+vocab = "mini"
+min_df = 1
+"""
+
 
 def shared_path(*parts: str) -> Path:
     path = SHARED.joinpath(*parts)
@@ -51,3 +60,20 @@ def unbis_datadir(tmp_path_factory: pytest.TempPathFactory, unbis_terms: Path) -
 @pytest.fixture
 def mini_vocab_path() -> Path:
     return FIXTURES / "mini_unbis" / "unbis_terms.tsv"
+
+
+@pytest.fixture
+def mini_projects() -> str:
+    """projects.toml text declaring ``tfidf-mini`` on the mini vocabulary."""
+    return MINI_PROJECTS
+
+
+@pytest.fixture
+def mini_workdir(tmp_path: Path, mini_vocab_path: Path) -> Path:
+    """A working directory with ``projects.toml`` (project ``tfidf-mini``) and a data
+    directory ``data`` holding the mini vocabulary."""
+    from undex.vocab import load_vocabulary_file, save_vocabulary
+
+    (tmp_path / "projects.toml").write_text(MINI_PROJECTS, encoding="utf-8")
+    save_vocabulary(load_vocabulary_file("mini", mini_vocab_path), tmp_path / "data")
+    return tmp_path

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from batch_helpers import make_workdir, read_jsonl, spec_for, undex, write_corpus, write_directory
+from batch_helpers import Ran, make_workdir, read_jsonl, spec_for, undex, undex_here, write_corpus, write_directory
 
 from undex.batch import ProcessExecutor, SerialExecutor, run_index
 from undex.corpus import LineSpan
@@ -46,7 +46,12 @@ def test_gzipped_corpus_is_one_partition(tmp_path: Path) -> None:
     assert [doc.id for _, doc in read_partition(part)] == ids
 
 
-def test_directory_writes_tsv_beside_each_document_and_skips_done(workdir: Path, tmp_path: Path) -> None:
+def test_directory_writes_tsv_beside_each_document_and_skips_done(
+    workdir: Path, tmp_path: Path, capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def undex(args: list[str], cwd: Path) -> Ran:
+        return undex_here(args, cwd, capsys, monkeypatch)
+
     names = write_directory(tmp_path / "docs", 9)
     (tmp_path / "docs" / "empty.txt").write_text("", encoding="utf-8")
     result = undex(["index", "tfidf-mini", str(tmp_path / "docs"), "--limit", "3"], workdir)
@@ -139,7 +144,9 @@ def test_plain_progress_lines_when_not_a_tty(workdir: Path, tmp_path: Path) -> N
         (["index", "tfidf-mini", "train.jsonl", "--label-language", "xx"], "--label-language must be one of"),
     ],
 )
-def test_bad_input_is_one_clear_line(workdir: Path, args: list[str], message: str) -> None:
-    result = undex(args, workdir)
+def test_bad_input_is_one_clear_line(
+    workdir: Path, args: list[str], message: str, capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    result = undex_here(args, workdir, capsys, monkeypatch)
     assert result.returncode == 1
     assert message in result.stderr and "Traceback" not in result.stderr

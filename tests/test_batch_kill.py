@@ -76,7 +76,7 @@ def check_parts(parts_dir: Path, expected: dict[str, list[str]]) -> int:
     return len(done)
 
 
-@pytest.mark.parametrize("jobs, size, kill_points", [(1, 1500, (1, 40, 120)), (2, 600, (20,))])
+@pytest.mark.parametrize("jobs, size, kill_points", [(1, 1000, (1, 50)), (2, 400, (10,))])
 def test_jsonl_output_survives_sigkill(workdir: Path, tmp_path: Path, jobs: int, size: int, kill_points: tuple) -> None:
     corpus = tmp_path / "corpus.jsonl"
     ids = write_corpus(corpus, size, repeat_text=3)
@@ -121,13 +121,13 @@ def check_parts_count(stderr: str) -> str:
 
 def test_per_document_output_survives_sigkill(workdir: Path, tmp_path: Path) -> None:
     docs = tmp_path / "docs"
-    names = write_directory(docs, 300)
+    names = write_directory(docs, 200)
     reference = tmp_path / "reference"
     shutil.copytree(docs, reference)
     run_index(reference, spec_for(workdir), SerialExecutor(), quiet=True)
 
     args = ["index", "tfidf-mini", str(docs), "--batch-size", "1", "--partition-size", "5"]
-    for point in (20, 150):
+    for point in (10, 100):
         kill_when(args, workdir, lambda p=point: len(list(docs.glob("*.undex.tsv"))) >= p)
         for tsv in docs.glob("*.undex.tsv"):  # every visible result is whole
             assert tsv.read_bytes() == (reference / tsv.name).read_bytes()

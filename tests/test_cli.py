@@ -11,15 +11,6 @@ import pytest
 
 from undex.evaluation import METRICS
 
-PROJECTS = """
-[tfidf-mini]
-name = "mini"
-language = "en"
-backend = "tfidf"
-vocab = "mini"
-min_df = 1
-"""
-
 DOCS = [
     ("Water resources and freshwater management in arid regions", ["WATER RESOURCES", "FRESHWATER"]),
     ("Freshwater lakes and rivers: water resources protection", ["FRESHWATER", "WATER RESOURCES"]),
@@ -39,11 +30,13 @@ def run(args: list[str], cwd: Path, stdin: str | None = None) -> subprocess.Comp
 
 
 @pytest.fixture
-def workdir(tmp_path: Path, mini_vocab_path: Path) -> Path:
-    (tmp_path / "projects.toml").write_text(PROJECTS, encoding="utf-8")
+def workdir(tmp_path: Path, mini_vocab_path: Path, mini_projects: str) -> Path:
+    (tmp_path / "projects.toml").write_text(mini_projects, encoding="utf-8")
     with open(tmp_path / "corpus.jsonl", "w", encoding="utf-8") as handle:
         for i, (text, labels) in enumerate(DOCS):
-            handle.write(json.dumps({"id": f"d{i}", "lang": "en", "text": text, "labels": labels, "split": "train"}) + "\n")
+            handle.write(
+                json.dumps({"id": f"d{i}", "lang": "en", "text": text, "labels": labels, "split": "train"}) + "\n"
+            )
     result = run(["load-vocab", "mini", str(mini_vocab_path)], tmp_path)
     assert result.returncode == 0, result.stderr
     return tmp_path

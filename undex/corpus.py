@@ -26,6 +26,7 @@ from undex.errors import InputError, NotFoundError
 from undex.vocab import Vocabulary
 
 HEADER = "%%%"
+BOM = b"\xef\xbb\xbf"
 MAX_DOCUMENT_BYTES = 50 * 1024 * 1024
 
 
@@ -62,10 +63,11 @@ def _read_bytes(path: Path) -> bytes:
 
 def decode_text(data: bytes, source: str) -> str:
     """Decode UTF-8 (a BOM is dropped); name the byte offset of the first bad byte."""
+    skip = len(BOM) if data.startswith(BOM) else 0
     try:
-        text = data.decode("utf-8-sig")
+        text = data[skip:].decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise InputError(f"{source}: not UTF-8 text (invalid byte at offset {exc.start})") from None
+        raise InputError(f"{source}: not UTF-8 text (invalid byte at offset {skip + exc.start})") from None
     return text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
 
 
@@ -140,11 +142,12 @@ def _open_lines(path: Path, span: LineSpan | None = None) -> Iterator[tuple[int,
                     break
                 if len(line) > MAX_DOCUMENT_BYTES:
                     raise InputError(f"{path}:{number}: line longer than 50 MB")
+                skip = len(BOM) if offset == 0 and line.startswith(BOM) else 0
                 try:
-                    text = line.decode("utf-8-sig" if offset == 0 else "utf-8")
+                    text = line[skip:].decode("utf-8")
                 except UnicodeDecodeError as exc:
                     raise InputError(
-                        f"{path}:{number}: not UTF-8 text (invalid byte at offset {offset + exc.start})"
+                        f"{path}:{number}: not UTF-8 text (invalid byte at offset {offset + skip + exc.start})"
                     ) from None
                 offset += len(line)
                 yield number, text.rstrip("\r\n").replace("\x00", "")

@@ -45,9 +45,7 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def save_artifact(
-    target: Path, write_files: Callable[[Path], None], manifest: dict[str, Any]
-) -> Path:
+def save_artifact(target: Path, write_files: Callable[[Path], None], manifest: dict[str, Any]) -> Path:
     """Write a new version of the artefact at ``target`` and make it current atomically.
 
     ``write_files`` fills the (temporary) directory it is given. Returns the version dir.
@@ -57,9 +55,7 @@ def save_artifact(
         _remove_stale_temporaries(target)
         tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=target))
         write_files(tmp)
-        files = {
-            p.name: sha256_file(p) for p in sorted(tmp.iterdir()) if p.is_file() and p.name != MANIFEST
-        }
+        files = {p.name: sha256_file(p) for p in sorted(tmp.iterdir()) if p.is_file() and p.name != MANIFEST}
         full_manifest = {**manifest, "files": files, "saved_at": time.time()}
         with open(tmp / MANIFEST, "w", encoding="utf-8") as handle:
             json.dump(full_manifest, handle, indent=2, ensure_ascii=False)

@@ -165,6 +165,18 @@ class Project:
                 f"the saved model of {self.id!r} is a {manifest.get('backend')!r} model, "
                 f"but the project uses backend {self.config.backend!r}; retrain it"
             )
+        trained_params = manifest.get("params")
+        current_params = self.backend_class.Params(**self.config.params).model_dump(mode="json")
+        if trained_params is not None and trained_params != current_params:
+            changed = sorted(k for k in current_params if current_params.get(k) != trained_params.get(k))
+            raise ModelError(
+                f"the settings of {self.id!r} changed since it was trained ({', '.join(changed)}); retrain it"
+            )
+        if manifest.get("language", self.config.language) != self.config.language:
+            raise ModelError(
+                f"{self.id!r} was trained for language {manifest.get('language')!r}, "
+                f"now set to {self.config.language!r}; retrain it"
+            )
         expected = vocabulary_checksum(self.datadir, self.config.vocab)
         if manifest.get("vocab_checksum") != expected:
             raise ModelError(
@@ -187,7 +199,7 @@ class Project:
             "project": self.id,
             "backend": self.config.backend,
             "language": self.config.language,
-            "params": backend.params.model_dump(),
+            "params": backend.params.model_dump(mode="json"),
             "vocab": self.config.vocab,
             "vocab_checksum": vocabulary_checksum(self.datadir, self.config.vocab),
             "training_documents": len(docs),

@@ -8,7 +8,7 @@ import numpy as np
 import scipy.sparse as sp
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, order=True)
 class Evidence:
     """A span of the original text that supports a suggestion."""
 

@@ -7,6 +7,7 @@ under the data directory as gzipped JSON with a checksum (see :mod:`undex.models
 
 from __future__ import annotations
 
+import codecs
 import csv
 import gzip
 import hashlib
@@ -41,8 +42,8 @@ class Concept:
     domains: list[str] = field(default_factory=list)
 
     def label(self, language: str, fallback: str = "en") -> str:
-        return self.prefLabel.get(language) or self.prefLabel.get(fallback) or next(
-            iter(self.prefLabel.values()), self.id
+        return (
+            self.prefLabel.get(language) or self.prefLabel.get(fallback) or next(iter(self.prefLabel.values()), self.id)
         )
 
     def labels(self, language: str) -> list[str]:
@@ -63,13 +64,22 @@ class Vocabulary:
     def __post_init__(self) -> None:
         self._by_id = {c.id: i for i, c in enumerate(self.concepts)}
         self._by_uri = {c.uri: i for i, c in enumerate(self.concepts)}
-        self._by_label: dict[str, list[int]] = defaultdict(list)
-        for i, concept in enumerate(self.concepts):
-            keys = {normalize_label(lbl) for lang in concept.prefLabel for lbl in concept.labels(lang)}
-            for key in keys:
-                if key:
-                    self._by_label[key].append(i)
-        self._pref_en = {normalize_label(c.prefLabel.get("en", "")): i for i, c in enumerate(self.concepts)}
+        self._label_index: tuple[dict[str, int], dict[str, list[int]]] | None = None
+
+    def _labels(self) -> tuple[dict[str, int], dict[str, list[int]]]:
+        """Normalised English preferred labels, and all labels, to concepts (built on first use)."""
+        if self._label_index is None:
+            by_label: dict[str, list[int]] = defaultdict(list)
+            for i, concept in enumerate(self.concepts):
+                keys = {normalize_label(lbl) for lang in concept.prefLabel for lbl in concept.labels(lang)}
+                for key in keys:
+                    if key:
+                        by_label[key].append(i)
+            pref_en = {
+                key: i for i, c in enumerate(self.concepts) if (key := normalize_label(c.prefLabel.get("en", "")))
+            }
+            self._label_index = (pref_en, dict(by_label))
+        return self._label_index
 
     def __len__(self) -> int:
         return len(self.concepts)
@@ -83,9 +93,10 @@ class Vocabulary:
     def lookup_label(self, label: str) -> int | None:
         """The concept a label names: an English preferred label wins over other labels."""
         key = normalize_label(label)
-        if key in self._pref_en:
-            return self._pref_en[key]
-        hits = self._by_label.get(key)
+        pref_en, by_label = self._labels()
+        if key in pref_en:
+            return pref_en[key]
+        hits = by_label.get(key)
         return hits[0] if hits else None
 
     def label_counts(self) -> dict[str, int]:
@@ -139,8 +150,11 @@ def _guess_format(path: Path) -> str:
     if name.endswith((".ttl", ".rdf", ".xml", ".nt", ".jsonld", ".n3", ".owl")):
         return "skos"
     if name.endswith((".tsv", ".csv")):
-        with _open_text(path) as handle:
-            header = handle.readline().rstrip("\r\n").split("\t")
+        try:
+            with _open_text(path) as handle:
+                header = handle.readline().rstrip("\r\n").split("\t")
+        except UnicodeDecodeError:
+            raise _not_utf8(path) from None
         return "unbis" if {"en", "concept_id", "uri"} <= set(header) else "annif-tsv"
     raise InputError(f"{path}: cannot tell the vocabulary format from the name; give --format")
 
@@ -151,6 +165,27 @@ def _open_text(path: Path):
     return open(path, encoding="utf-8-sig", newline="")
 
 
+def _not_utf8(path: Path) -> InputError:
+    """The error for a file that is not UTF-8, naming the first bad byte's offset in the file.
+
+    (A text-mode reader's ``UnicodeDecodeError`` counts from the start of its current chunk.)
+    """
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    consumed = 0
+    opener = gzip.open if path.name.endswith(".gz") else open
+    with opener(path, "rb") as handle:
+        while True:
+            block = handle.read(1 << 16)
+            pending = len(decoder.getstate()[0])
+            try:
+                decoder.decode(block, final=not block)
+            except UnicodeDecodeError as exc:
+                return InputError(f"{path}: not UTF-8 text (invalid byte at offset {consumed - pending + exc.start})")
+            if not block:
+                return InputError(f"{path}: not UTF-8 text")
+            consumed += len(block)
+
+
 def _split_multi(value: str) -> list[str]:
     return [v.strip() for v in value.split("|") if v.strip()]
 
@@ -159,8 +194,8 @@ def _read_tsv_rows(path: Path) -> Iterator[dict[str, str]]:
     try:
         with _open_text(path) as handle:
             yield from csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{path}: not UTF-8 text (byte offset {exc.start})") from exc
+    except UnicodeDecodeError:
+        raise _not_utf8(path) from None
     except csv.Error as exc:
         raise InputError(f"{path}: malformed TSV: {exc}") from exc
 
@@ -253,7 +288,9 @@ def _read_skos(path: Path) -> tuple[list[Concept], dict[str, dict[str, str]]]:
         else:
             graph.parse(path, format=rdflib.util.guess_format(path.name) or "turtle")
     except Exception as exc:  # rdflib raises many unrelated types for bad syntax
-        raise InputError(f"{path}: not valid RDF: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from exc
+        raise InputError(
+            f"{path}: not valid RDF: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"
+        ) from exc
     uris = sorted({str(s) for s in graph.subjects(RDF.type, SKOS.Concept)})
     concepts: dict[str, Concept] = {}
     for uri in uris:
@@ -300,8 +337,8 @@ def _read_annif_tsv(path: Path, language: str) -> Iterable[Concept]:
                 notation = parts[2] if len(parts) > 2 else ""
                 concept_id = uri.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1] or uri
                 yield Concept(concept_id, uri, {language: parts[1]}, notation=notation)
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{path}: not UTF-8 text (byte offset {exc.start})") from exc
+    except UnicodeDecodeError:
+        raise _not_utf8(path) from None
 
 
 # ----------------------------------------------------------------------- persistence

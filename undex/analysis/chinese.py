@@ -45,12 +45,15 @@ def normalize_with_offsets(text: str) -> tuple[str, list[int]]:
     NFKC (full-width digits and Latin become half-width), lower case, whitespace removed
     except between two Latin letters (where it separates words), Simplified script.
     """
-    chars: list[str] = []
-    origins: list[int] = []
-    for i, ch in enumerate(text):
-        for out in unicodedata.normalize("NFKC", ch).lower():
-            chars.append(out)
-            origins.append(i)
+    whole = unicodedata.normalize("NFKC", text).lower()
+    if len(whole) == len(text):  # the usual case: one character in, one out
+        chars, origins = list(whole), list(range(len(text)))
+    else:
+        chars, origins = [], []
+        for i, ch in enumerate(text):
+            for out in unicodedata.normalize("NFKC", ch).lower():
+                chars.append(out)
+                origins.append(i)
     kept_chars: list[str] = []
     kept_origins: list[int] = []
     n = len(chars)
@@ -91,11 +94,15 @@ class ChineseAnalyzer(Analyzer):
     def normalize(self, text: str) -> str:
         return normalize_zh(text)
 
+    def segment(self, normalized: str) -> list[str]:
+        """Words of already normalised text (see :func:`normalize_with_offsets`)."""
+        return self._jieba.cut(normalized, True)
+
     def analyze(self, text: str) -> list[Token]:
         normalized, origins = normalize_with_offsets(text)
         tokens = []
         position = 0
-        for word in self._jieba.cut(normalized, True):
+        for word in self.segment(normalized):
             start, position = position, position + len(word)
             if not _CONTENT.search(word):
                 continue

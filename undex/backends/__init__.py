@@ -11,6 +11,7 @@ __all__ = ["Backend", "BackendContext", "BackendParams", "get_backend_class", "B
 
 BACKENDS: dict[str, str] = {
     "tfidf": "undex.backends.tfidf:TfidfBackend",
+    "lexical": "undex.backends.lexical:LexicalBackend",
 }
 
 

@@ -66,4 +66,7 @@ class TfidfBackend(Backend):
             raise ModelError(f"model in {folder} does not fit its vocabulary or features")
 
     def training_summary(self) -> dict:
-        return {"features": self.vectorizer_.n_features, "concepts_with_examples": int((self.centroids_.getnnz(axis=1) > 0).sum())}
+        return {
+            "features": self.vectorizer_.n_features,
+            "concepts_with_examples": int((self.centroids_.getnnz(axis=1) > 0).sum()),
+        }

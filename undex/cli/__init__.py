@@ -30,5 +30,7 @@ def main(argv: list[str] | None = None) -> None:
     except Exception as exc:  # a bug: say so in one line unless debugging
         if debug:
             raise
-        print(f"undex: internal error: {type(exc).__name__}: {exc} (UNDEX_DEBUG=1 shows the traceback)", file=sys.stderr)
+        print(
+            f"undex: internal error: {type(exc).__name__}: {exc} (UNDEX_DEBUG=1 shows the traceback)", file=sys.stderr
+        )
         sys.exit(2)

@@ -12,7 +12,14 @@ import typer
 
 from undex.analysis import LANGUAGES, detect_language
 from undex.cli.options import DatadirOpt, LabelsFieldOpt, ProjectsOpt, SplitOpt, registry
-from undex.corpus import CorpusStats, Document, labelled_documents, read_document_file, read_stdin
+from undex.corpus import (
+    CorpusStats,
+    Document,
+    SubjectResolver,
+    labelled_documents,
+    read_document_file,
+    read_stdin,
+)
 from undex.errors import InputError
 from undex.evaluation import Evaluation
 from undex.project import Project, resolve_datadir
@@ -42,7 +49,9 @@ def err(message: str) -> None:
 def load_vocab(
     vocab_id: Annotated[str, typer.Argument(help="Identifier of the vocabulary, e.g. unbis.")],
     subjectfile: Annotated[Path, typer.Argument(help="unbis_terms.tsv, a SKOS file or an Annif TSV vocabulary.")],
-    language: Annotated[str, typer.Option("--language", "-L", help="Label language of an Annif TSV vocabulary.")] = "en",
+    language: Annotated[
+        str, typer.Option("--language", "-L", help="Label language of an Annif TSV vocabulary.")
+    ] = "en",
     fmt: Annotated[Optional[str], typer.Option("--format", help="unbis, skos or annif-tsv (default: guessed).")] = None,
     datadir: DatadirOpt = None,
 ) -> None:
@@ -133,9 +142,7 @@ def train(
         raise InputError("no training documents: none has both text and a gold subject found in the vocabulary")
     corpus_info = {"paths": [str(p) for p in paths], "split": split, "documents": len(docs)}
     manifest = project.train(docs, corpus_info)
-    typer.echo(
-        f"Trained {project_id!r} on {len(docs)} documents in {manifest['training_seconds']:.1f} s"
-    )
+    typer.echo(f"Trained {project_id!r} on {len(docs)} documents in {manifest['training_seconds']:.1f} s")
 
 
 def _report_corpus(stats: CorpusStats) -> None:
@@ -165,16 +172,24 @@ def suggest(
     paths: Annotated[Optional[list[Path]], typer.Argument(help="Documents (default: stdin).")] = None,
     limit: Annotated[Optional[int], typer.Option("--limit", "-l", min=1, help="Maximum suggestions.")] = None,
     threshold: Annotated[Optional[float], typer.Option("--threshold", "-t", min=0.0, max=1.0)] = None,
-    label_language: Annotated[Optional[str], typer.Option("--label-language", help="Label language (ar zh en fr ru es).")] = None,
-    fmt: Annotated[OutputFormat, typer.Option("--format", help="text (uri, label, score) or json.")] = OutputFormat.text,
+    label_language: Annotated[
+        Optional[list[str]],
+        typer.Option("--label-language", help="Label language (ar zh en fr ru es); repeat to show several."),
+    ] = None,
+    fmt: Annotated[
+        OutputFormat, typer.Option("--format", help="text (uri, label, score) or json.")
+    ] = OutputFormat.text,
     explain: Annotated[bool, typer.Option("--explain", help="Show the text spans behind each subject.")] = False,
+    mark_gold: Annotated[
+        bool, typer.Option("--mark-gold", help="Mark subjects that are among the document's own %%% subjects.")
+    ] = False,
     projects: ProjectsOpt = None,
     datadir: DatadirOpt = None,
 ) -> None:
     """Suggest subjects for documents (UN document format or plain text)."""
     project = registry(projects, datadir).get(project_id)
-    label_language = label_language or project.config.language
-    if label_language not in LANGUAGES:
+    languages = label_language or [project.config.language]
+    if any(lang not in LANGUAGES for lang in languages):
         raise InputError(f"--label-language must be one of {', '.join(LANGUAGES)}")
     inputs = _read_inputs(paths or [])
     for source, doc in inputs:
@@ -189,7 +204,9 @@ def suggest(
             results = []
             for index, score in batch.ranked(row):
                 c = vocab.concepts[index]
-                result = {"uri": c.uri, "label": c.label(label_language), "score": round(score, 4)}
+                result = {"uri": c.uri, "label": c.label(languages[0]), "score": round(score, 4)}
+                if len(languages) > 1:
+                    result["labels"] = {lang: c.label(lang) for lang in languages}
                 result["evidence"] = [
                     {"start": e.start, "end": e.end, "label": e.label, "text": doc.text[e.start : e.end]}
                     for e in batch.evidence[row].get(index, [])
@@ -201,12 +218,18 @@ def suggest(
     for row, (source, doc) in enumerate(inputs):
         if len(inputs) > 1:
             typer.echo(f"Suggestions for {source}")
+        gold = set(SubjectResolver(vocab).resolve_all(doc.subjects)) if mark_gold else set()
         for index, score in batch.ranked(row):
             c = vocab.concepts[index]
-            typer.echo(f"<{c.uri}>\t{c.label(label_language)}\t{score:.4f}")
+            label = " / ".join(c.label(lang) for lang in languages)
+            mark = ("\tGOLD" if index in gold else "\t") if mark_gold else ""
+            typer.echo(f"<{c.uri}>\t{label}\t{score:.4f}{mark}")
             if explain:
                 for e in batch.evidence[row].get(index, []):
-                    typer.echo(f"\t[{e.start}:{e.end}] {doc.text[e.start:e.end]!r} ~ {e.label}")
+                    typer.echo(f"\t[{e.start}:{e.end}] {doc.text[e.start : e.end]!r} ~ {e.label}")
+        if mark_gold and gold:
+            found = len(gold & {i for i, _ in batch.ranked(row)})
+            err(f"{source}: {found} of {len(gold)} gold subjects among the {len(batch.ranked(row))} suggestions")
 
 
 # -------------------------------------------------------------------------- eval
@@ -228,7 +251,7 @@ def eval_(
 ) -> None:
     """Evaluate a project against gold subjects (Annif's metrics)."""
     project = registry(projects, datadir).get(project_id)
-    project.backend  # fail early when not trained
+    _ = project.backend  # fail early when not trained
     if dask:
         from undex.distributed import evaluate_on_dask
 

@@ -1,0 +1,125 @@
+"""The thesaurus-matching backend: Chinese zero-shot, cross-lingual ranking, evidence."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from undex.corpus import read_document_file
+from undex.errors import ConfigError
+from undex.project import ProjectRegistry
+
+PROJECTS = """
+[lexical-zh]
+language = "zh"
+backend = "lexical"
+vocab = "unbis"
+limit = 12
+
+[lexical-en]
+language = "en"
+backend = "lexical"
+vocab = "unbis"
+
+[lexical-zh-en]
+language = "zh"
+backend = "lexical"
+vocab = "unbis"
+"""
+
+
+@pytest.fixture(scope="module")
+def registry(unbis_datadir: Path, tmp_path_factory: pytest.TempPathFactory) -> ProjectRegistry:
+    folder = tmp_path_factory.mktemp("lexical")
+    (folder / "projects.toml").write_text(PROJECTS, encoding="utf-8")
+    return ProjectRegistry(folder / "projects.toml", unbis_datadir)
+
+
+def _uris(batch, row: int = 0) -> list[int]:
+    return [c for c, _ in batch.ranked(row)]
+
+
+def test_seed_raw_and_segmented_give_identical_suggestions(registry: ProjectRegistry, seed_path: Path) -> None:
+    project = registry.get("lexical-zh")
+    body = read_document_file(seed_path).text
+    batch = project.suggest_batch([body, body.replace(" ", "")])
+    assert batch.ranked(0) == batch.ranked(1)
+    assert len(batch.ranked(0)) == 12
+
+
+def test_traditional_script_matches_simplified_labels(registry: ProjectRegistry) -> None:
+    project = registry.get("lexical-zh")
+    simplified = project.suggest_batch(["关于可持续发展和水资源的报告"])
+    traditional = project.suggest_batch(["關於可持續發展和水資源的報告"])
+    assert _uris(simplified) == _uris(traditional)
+    labels = {project.vocab.concepts[c].prefLabel["en"] for c in _uris(simplified)}
+    assert {"SUSTAINABLE DEVELOPMENT", "WATER RESOURCES"} <= labels
+
+
+def test_evidence_points_at_the_original_text(registry: ProjectRegistry) -> None:
+    project = registry.get("lexical-zh")
+    text = "本 报告 讨论 可 持续 发展 与 淡水 。"
+    batch = project.suggest_batch([text])
+    vocab = project.vocab
+    by_label = {vocab.concepts[c].prefLabel["en"]: c for c, _ in batch.ranked(0)}
+    spans = batch.evidence[0][by_label["SUSTAINABLE DEVELOPMENT"]]
+    assert [text[e.start : e.end] for e in spans] == ["可 持续 发展"]
+    assert spans[0].label == "可持续发展"
+    freshwater = batch.evidence[0][by_label["FRESHWATER"]]
+    assert [text[e.start : e.end] for e in freshwater] == ["淡水"]
+
+
+def test_longest_match_wins_in_english(registry: ProjectRegistry) -> None:
+    project = registry.get("lexical-en")
+    batch = project.suggest_batch(["Coordination within the UN system was discussed."])
+    labels = [project.vocab.concepts[c].prefLabel["en"] for c, _ in batch.ranked(0)]
+    assert labels[0] == "COORDINATION WITHIN UN SYSTEM"
+    assert "UN SYSTEM" not in labels[:1]
+
+
+def test_ranker_trained_on_english_ranks_chinese(registry: ProjectRegistry, corpora_dir: Path) -> None:
+    from undex.corpus import CorpusStats, labelled_documents
+
+    project = registry.get("lexical-zh-en")
+    stats = CorpusStats()
+    docs = list(labelled_documents([corpora_dir / "unbisnet_drafts_neth.jsonl"], project.vocab, stats, split="train"))[
+        :600
+    ]
+    manifest = project.train(docs)
+    assert manifest["summary"]["candidates"] > 0
+    batch = project.suggest_batch(["联合国 可持续发展 问题 与 淡水 资源 和 人权"])
+    labels = {project.vocab.concepts[c].prefLabel["zh"] for c in _uris(batch)}
+    assert {"可持续发展", "淡水", "人权"} <= labels
+    for concept, spans in batch.evidence[0].items():
+        assert spans, f"suggestion {concept} without evidence"
+
+
+def test_vocabulary_without_labels_in_language(tmp_path: Path, mini_vocab_path: Path) -> None:
+    from undex.vocab import load_vocabulary_file, save_vocabulary
+
+    vocab = load_vocabulary_file("mini", mini_vocab_path)
+    for concept in vocab.concepts:
+        concept.prefLabel.pop("ru")
+    save_vocabulary(vocab, tmp_path)
+    (tmp_path / "p.toml").write_text('[lex-ru]\nlanguage="ru"\nbackend="lexical"\nvocab="mini"\n', encoding="utf-8")
+    project = ProjectRegistry(tmp_path / "p.toml", tmp_path).get("lex-ru")
+    with pytest.raises(ConfigError, match="no usable labels in language 'ru'.*en: 5"):
+        project.suggest_batch(["Водные ресурсы"])
+
+
+def test_cli_explain_and_json_evidence(unbis_datadir: Path, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    (tmp_path / "projects.toml").write_text(PROJECTS, encoding="utf-8")
+    (tmp_path / "doc.txt").write_text("可持续 发展 和 淡水", encoding="utf-8")
+    env_args = ["--datadir", str(unbis_datadir)]
+    run = [sys.executable, "-m", "undex", "suggest", "lexical-zh", "doc.txt", *env_args]
+    explained = subprocess.run([*run, "--explain"], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert explained.returncode == 0, explained.stderr
+    assert "'可持续 发展' ~ 可持续发展" in explained.stdout
+    as_json = subprocess.run([*run, "--format", "json"], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    results = json.loads(as_json.stdout)[0]["results"]
+    assert all(r["evidence"] for r in results)

@@ -1,0 +1,397 @@
+"""``lexical``: subjects found by their thesaurus labels in the text, then ranked.
+
+Every concept whose label occurs in the text is a candidate. Candidates get
+language-independent features (how often, where, how specific the label, how much the
+candidate agrees with the others); a zero-shot formula ranks them when the project is
+not trained, a logistic-regression ranker learned from indexed documents otherwise. As the
+features do not depend on the language, a ranker learned from English documents ranks
+Chinese candidates.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.optimize import minimize
+from scipy.special import expit
+
+from undex.analysis import detect_language
+from undex.backends.base import Backend, BackendParams
+from undex.corpus import LabelledDoc
+from undex.errors import ModelError
+from undex.matching import LabelMatcher, Match, MatchResult
+from undex.suggestion import Evidence, SuggestionBatch
+from undex.vocab import Vocabulary
+
+FEATURES = (
+    # how much of the document is about it, relative to the other candidates
+    "relative_occurrences",
+    "relative_tf_idf",
+    "contained_share",
+    # where
+    "first_position",
+    "last_position",
+    "spread",
+    # how specific and unambiguous the label is
+    "label_size",
+    "single_unit_label",
+    "ambiguity",
+    "genericity",
+    "commonness",
+    "preferred_label",
+    "distinct_labels",
+    "subsumed",
+    # what indexers did before (0 untrained)
+    "prior",
+    # agreement with the other candidates
+    "linked_candidates",
+    "microthesaurus_agreement",
+    "domain_agreement",
+)
+"""Ranking features. All are relative to the document (shares, positions, ratios to the
+best candidate) or properties of the label, never absolute counts: a ranker learned on
+short English records then ranks candidates of long reports in other languages too."""
+
+# Zero-shot weights: a fixed, hand-set prior over the features above (no training data):
+# frequent, early, spread-out, specific, unambiguous labels that agree with the rest win.
+LABEL_FEATURES = (
+    "label_size",
+    "single_unit_label",
+    "ambiguity",
+    "genericity",
+    "commonness",
+    "preferred_label",
+    "distinct_labels",
+    "subsumed",
+    "contained_share",
+    "prior",
+    "linked_candidates",
+    "microthesaurus_agreement",
+    "domain_agreement",
+)
+
+ZERO_SHOT_WEIGHTS = {
+    "relative_tf_idf": 5.0,  # frequent here, rare in general language
+    "first_position": -2.0,  # titles and summaries come first
+    "spread": 0.5,
+    "single_unit_label": -1.0,
+    "subsumed": -0.5,  # a longer label containing this one also occurs
+    "ambiguity": 1.5,  # a label shared by several concepts is weak evidence
+    "microthesaurus_agreement": 1.0,
+}
+ZERO_SHOT_BIAS = -5.0
+MAX_ZIPF = 8.0
+
+
+class LexicalParams(BackendParams):
+    add_broader: bool = False
+    """Add a broader concept when at least two of its narrower concepts are candidates."""
+    C: float = 1.0
+    """Inverse regularisation of the learned ranker."""
+    max_candidates: int = 200
+    learned_features: list[str] = list(LABEL_FEATURES)
+    """Features the ranker learns weights for (empty: all). By default the properties of
+    labels and the prior: short indexed records say little about frequency and position
+    in long documents, so those keep their zero-shot weights."""
+    zero_shot_offset: bool = True
+    """The learned ranker corrects the zero-shot formula instead of replacing it, so what
+    short training records cannot teach (frequency and position in long documents) keeps
+    its zero-shot weight."""
+
+
+ConceptMatches = tuple[list[tuple[Match, str]], list[tuple[Match, str]]]
+
+
+@dataclass
+class Candidates:
+    """The candidates of one document: concept indices, feature rows, evidence."""
+
+    concepts: list[int]
+    features: np.ndarray
+    evidence: dict[int, list[Evidence]]
+
+
+class LexicalBackend(Backend):
+    name = "lexical"
+    Params = LexicalParams
+    params: LexicalParams
+    requires_training = False
+
+    # ------------------------------------------------------------ matching, features
+
+    def matcher(self, language: str) -> LabelMatcher:
+        return _matcher_for(self.vocab, language, self._analyzer(language))
+
+    def _analyzer(self, language: str):
+        if language == self.context.language or self.context.analyzer_for is None:
+            return self.context.analyzer
+        return self.context.analyzer_for(language)
+
+    def candidates(self, text: str, language: str, exclude_prior: Sequence[int] = ()) -> Candidates:
+        matcher = self.matcher(language)
+        result = matcher.find(text)
+        by_concept = _group_by_concept(result, matcher)
+        concepts = sorted(by_concept, key=lambda c: -len(by_concept[c][0]))[: self.params.max_candidates]
+        kept_keys = found_keys(by_concept, concepts)
+        rows = [self._features(c, by_concept, concepts, result, matcher, exclude_prior, kept_keys) for c in concepts]
+        self._relative(rows)
+        features = np.array([[r[name] for name in FEATURES] for r in rows], dtype=np.float64)
+        features = features.reshape(len(concepts), len(FEATURES))
+        evidence = {
+            c: sorted(Evidence(m.start, m.end, label) for m, label in by_concept[c][0] + by_concept[c][1])
+            for c in concepts
+        }
+        return Candidates(concepts, features, evidence)
+
+    def _features(
+        self,
+        concept: int,
+        by_concept: dict[int, ConceptMatches],
+        concepts: list[int],
+        result: MatchResult,
+        matcher: LabelMatcher,
+        exclude_prior: Sequence[int],
+        kept_keys: set[str],
+    ) -> dict[str, float]:
+        kept, contained_pairs = by_concept[concept]
+        matches = [m for m, _ in kept]
+        contained = [m for m, _ in contained_pairs]
+        units = max(result.text_units, 1)
+        first = min(m.unit_start for m in matches) / units if matches else 1.0
+        last = max(m.unit_start for m in matches) / units if matches else 1.0
+        keys = {m.key for m in matches} | {m.key for m in contained}
+        size = max(self._size(matcher, k) for k in keys)
+        commonness = min(matcher.commonness[k] for k in keys)
+        micro, domain = self._agreement(concept, concepts, by_concept)
+        return {
+            "occurrences": len(matches),
+            "tf_idf": math.log1p(len(matches)) * (MAX_ZIPF - commonness),
+            "contained_share": len(contained) / (len(matches) + len(contained)),
+            "first_position": first,
+            "last_position": last,
+            "spread": last - first,
+            "label_size": min(size, 4.0),
+            "single_unit_label": float(size <= 1.0),
+            "ambiguity": max(1.0 / len(matcher.entries[k]) for k in keys),
+            "genericity": min(math.log1p(matcher.containment.get(k, 0)) for k in keys),
+            "commonness": commonness,
+            "preferred_label": float(
+                any(e.preferred for k in keys for e in matcher.entries[k] if e.concept == concept)
+            ),
+            "distinct_labels": float(len(keys)),
+            "subsumed": float(any(k != o and matcher.contains(o, k) for k in keys for o in kept_keys)),
+            "prior": self._prior(concept, exclude_prior),
+            "linked_candidates": float(self._linked(concept, concepts)),
+            "microthesaurus_agreement": micro,
+            "domain_agreement": domain,
+        }
+
+    @staticmethod
+    def _relative(rows: list[dict[str, float]]) -> None:
+        """Add the features that compare a candidate with the document's best one."""
+        max_occ = max((r["occurrences"] for r in rows), default=0) or 1
+        max_tf_idf = max((r["tf_idf"] for r in rows), default=0.0) or 1.0
+        for r in rows:
+            r["relative_occurrences"] = r["occurrences"] / max_occ
+            r["relative_tf_idf"] = r["tf_idf"] / max_tf_idf
+
+    @staticmethod
+    def _size(matcher: LabelMatcher, key: str) -> float:
+        """Label length in word-like units: content tokens, or Chinese characters / 2."""
+        return len(key) / 2.0 if matcher.is_chinese else float(matcher.key_size(key))
+
+    def _prior(self, concept: int, exclude_prior: Sequence[int]) -> float:
+        counts = getattr(self, "prior_counts_", None)
+        if counts is None or self.prior_norm_ == 0:
+            return 0.0
+        count = counts[concept] - (1 if concept in exclude_prior else 0)
+        return math.log1p(max(count, 0)) / self.prior_norm_
+
+    def _linked(self, concept: int, concepts: list[int]) -> int:
+        c = self.vocab.concepts[concept]
+        linked = {self.vocab.index_of_id(i) for i in (*c.broader, *c.narrower, *c.related)}
+        return len(linked & set(concepts))
+
+    def _agreement(self, concept: int, concepts: list[int], by_concept: dict) -> tuple[float, float]:
+        """Share of the other candidates' occurrences in the same microthesaurus / domain."""
+        me = self.vocab.concepts[concept]
+        mine_micro, mine_domain = set(me.microthesauri), set(me.domains)
+        total = micro = domain = 0
+        for other in concepts:
+            if other == concept:
+                continue
+            weight = len(by_concept[other][0]) or 1
+            o = self.vocab.concepts[other]
+            total += weight
+            micro += weight * (not mine_micro.isdisjoint(o.microthesauri))
+            domain += weight * (not mine_domain.isdisjoint(o.domains))
+        return (micro / total, domain / total) if total else (0.0, 0.0)
+
+    # -------------------------------------------------------------------- scoring
+
+    def _offset(self, features: np.ndarray) -> np.ndarray:
+        """The zero-shot logit; a learned ranker starts from it when ``zero_shot_offset``."""
+        weights = np.array([ZERO_SHOT_WEIGHTS.get(name, 0.0) for name in FEATURES])
+        return features @ weights + ZERO_SHOT_BIAS
+
+    def _score(self, features: np.ndarray) -> np.ndarray:
+        if features.shape[0] == 0:
+            return np.zeros(0)
+        z = self._offset(features) if self.params.zero_shot_offset or getattr(self, "coef_", None) is None else 0.0
+        if getattr(self, "coef_", None) is not None:
+            z = z + ((features - self.mean_) / self.scale_) @ (self.coef_ * self._learned_mask()) + self.intercept_
+        return 1.0 / (1.0 + np.exp(-z))
+
+    def suggest_batch(self, texts: Sequence[str]) -> SuggestionBatch:
+        rows, cols, vals, evidence = [], [], [], []
+        for row, text in enumerate(texts):
+            found = self.candidates(text, self.context.language)
+            scores = dict(zip(found.concepts, self._score(found.features), strict=True))
+            doc_evidence = dict(found.evidence)
+            if self.params.add_broader:
+                self._add_broader(scores, doc_evidence)
+            for concept, score in scores.items():
+                rows.append(row)
+                cols.append(concept)
+                vals.append(float(score))
+            evidence.append(doc_evidence)
+        shape = (len(texts), len(self.vocab))
+        return SuggestionBatch(sp.csr_matrix((vals, (rows, cols)), shape=shape), evidence)
+
+    def _add_broader(self, scores: dict[int, float], evidence: dict[int, list[Evidence]]) -> None:
+        narrower_scores: dict[int, list[tuple[float, int]]] = defaultdict(list)
+        for concept, score in scores.items():
+            for broader_id in self.vocab.concepts[concept].broader:
+                broader = self.vocab.index_of_id(broader_id)
+                if broader is not None:
+                    narrower_scores[broader].append((score, concept))
+        for broader, children in narrower_scores.items():
+            if len(children) >= 2:
+                children.sort(reverse=True)
+                lifted = 0.9 * (children[0][0] + children[1][0]) / 2
+                if lifted > scores.get(broader, 0.0):
+                    scores[broader] = lifted
+                    evidence[broader] = [e for _, c in children[:2] for e in evidence.get(c, [])]
+
+    # ------------------------------------------------------------------- training
+
+    def fit(self, docs: Sequence[LabelledDoc]) -> None:
+        counts = Counter(c for d in docs for c in d.concepts)
+        self.prior_counts_ = np.zeros(len(self.vocab), dtype=np.int64)
+        for concept, n in counts.items():
+            self.prior_counts_[concept] = n
+        self.prior_norm_ = math.log1p(max(counts.values(), default=0))
+        self.coef_ = None
+        blocks, targets = [], []
+        for doc in docs:
+            language = doc.document.language or detect_language(doc.document.text) or self.context.language
+            if language not in ("ar", "zh", "en", "fr", "ru", "es"):
+                continue
+            found = self.candidates(doc.document.text, language, exclude_prior=doc.concepts)
+            if not found.concepts:
+                continue
+            gold = set(doc.concepts)
+            blocks.append(found.features)
+            targets.extend(c in gold for c in found.concepts)
+        y = np.asarray(targets, dtype=bool)
+        self.training_candidates_ = int(y.size)
+        self.training_positives_ = int(y.sum())
+        if y.size == 0 or y.all() or not y.any():
+            raise ModelError("cannot learn a ranker: the training documents give no positive and negative candidates")
+        X = np.vstack(blocks)
+        self.mean_ = X.mean(axis=0)
+        self.scale_ = np.where(X.std(axis=0) > 0, X.std(axis=0), 1.0)
+        offset = self._offset(X) if self.params.zero_shot_offset else np.zeros(len(y))
+        mask = self._learned_mask()
+        coef, self.intercept_ = fit_logistic(((X - self.mean_) / self.scale_)[:, mask], y, offset, self.params.C)
+        self.coef_ = np.zeros(len(FEATURES))
+        self.coef_[mask] = coef
+
+    def _learned_mask(self) -> np.ndarray:
+        learned = set(self.params.learned_features or FEATURES)
+        return np.array([name in learned for name in FEATURES])
+
+    def save(self, folder: Path) -> None:
+        np.savez(
+            folder / "ranker.npz",
+            coef=self.coef_,
+            mean=self.mean_,
+            scale=self.scale_,
+            intercept=np.array([self.intercept_]),
+            prior_counts=self.prior_counts_,
+        )
+        with open(folder / "ranker.json", "w", encoding="utf-8") as handle:
+            json.dump({"features": list(FEATURES), "prior_norm": self.prior_norm_}, handle)
+
+    def load(self, folder: Path) -> None:
+        try:
+            with np.load(folder / "ranker.npz", allow_pickle=False) as data:
+                self.coef_, self.mean_, self.scale_ = data["coef"], data["mean"], data["scale"]
+                self.intercept_ = float(data["intercept"][0])
+                self.prior_counts_ = data["prior_counts"]
+            with open(folder / "ranker.json", encoding="utf-8") as handle:
+                meta = json.load(handle)
+        except (OSError, ValueError, KeyError) as exc:
+            raise ModelError(f"cannot read the ranker in {folder}: {exc}") from exc
+        if meta.get("features") != list(FEATURES) or len(self.prior_counts_) != len(self.vocab):
+            raise ModelError(f"the ranker in {folder} was made by another undex version or vocabulary; retrain")
+        self.prior_norm_ = float(meta["prior_norm"])
+
+    def prepare(self) -> None:
+        self.matcher(self.context.language)
+
+    def training_summary(self) -> dict:
+        weights = dict(zip(FEATURES, (round(float(w), 3) for w in self.coef_), strict=True))
+        return {"candidates": self.training_candidates_, "positives": self.training_positives_, "weights": weights}
+
+
+def fit_logistic(X: np.ndarray, y: np.ndarray, offset: np.ndarray, C: float) -> tuple[np.ndarray, float]:
+    """L2-regularised logistic regression with a fixed per-row offset (which
+    scikit-learn's LogisticRegression lacks), solved with SciPy's L-BFGS."""
+    sign = np.where(y, 1.0, -1.0)
+
+    def loss(params: np.ndarray) -> tuple[float, np.ndarray]:
+        w, b = params[:-1], params[-1]
+        margin = sign * (offset + X @ w + b)
+        value = np.logaddexp(0.0, -margin).sum() + 0.5 / C * (w @ w)
+        weight = -sign * expit(-margin)
+        grad = np.append(X.T @ weight + w / C, weight.sum())
+        return float(value), grad
+
+    result = minimize(loss, np.zeros(X.shape[1] + 1), jac=True, method="L-BFGS-B")
+    return result.x[:-1], float(result.x[-1])
+
+
+def found_keys(by_concept: dict, concepts: list[int]) -> set[str]:
+    """Label keys kept (not contained) anywhere in the document."""
+    return {m.key for c in concepts for m, _ in by_concept[c][0]}
+
+
+def _group_by_concept(result: MatchResult, matcher: LabelMatcher) -> dict[int, ConceptMatches]:
+    """Per concept: its kept matches and its contained matches, each with the label."""
+    grouped: dict[int, ConceptMatches] = defaultdict(lambda: ([], []))
+    for match in result.matches:
+        for entry in matcher.entries[match.key]:
+            grouped[entry.concept][0].append((match, entry.label))
+    for match in result.contained:
+        for entry in matcher.entries[match.key]:
+            grouped[entry.concept][1].append((match, entry.label))
+    return dict(grouped)
+
+
+_MATCHERS: dict[tuple[str, str, int], LabelMatcher] = {}
+
+
+def _matcher_for(vocab: Vocabulary, language: str, analyzer) -> LabelMatcher:
+    """Matchers are built once per process per vocabulary and language."""
+    key = (vocab.id, language, id(vocab))
+    if key not in _MATCHERS:
+        _MATCHERS[key] = LabelMatcher(vocab, language, analyzer)
+    return _MATCHERS[key]
