@@ -150,3 +150,16 @@ def test_bad_input_is_one_clear_line(
     result = undex_here(args, workdir, capsys, monkeypatch)
     assert result.returncode == 1
     assert message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_annif_tsv_partitions_keep_line_based_ids(tmp_path: Path) -> None:
+    corpus = tmp_path / "short.tsv"
+    corpus.write_text("".join(f"text {i}\t<http://example.org/t/{i}>\n" for i in range(9)), encoding="utf-8")
+    whole = [doc.id for _, doc in read_partition(plan_partitions(corpus, 100)[0])]
+    parts = plan_partitions(corpus, 4)
+    assert [p.kind for p in parts] == ["tsv"] * 3
+    assert (
+        [doc.id for part in parts for _, doc in read_partition(part)]
+        == whole
+        == [f"short.tsv:{i}" for i in range(1, 10)]
+    )
