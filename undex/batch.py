@@ -292,7 +292,12 @@ def run_index(
     partition_size: int = 100,
     quiet: bool = False,
 ) -> IndexRun:
-    """Index ``source`` (directory or corpus file) with ``executor``; see the module doc."""
+    """Index ``source`` (directory or corpus file) with ``executor``; see the module doc.
+
+    Paths are made absolute: workers (on other machines, with Dask) may run elsewhere.
+    """
+    source = Path(os.path.abspath(source))
+    output = Path(os.path.abspath(output)) if output else None
     project = spec.project.load()
     if not project.is_ready:
         _ = project.backend  # raises the not-trained error before any worker starts
