@@ -296,6 +296,7 @@ def run_index(
 
     Paths are made absolute: workers (on other machines, with Dask) may run elsewhere.
     """
+    source_kind(source)  # refuses stdin and missing paths with a clear message
     source = Path(os.path.abspath(source))
     output = Path(os.path.abspath(output)) if output else None
     project = spec.project.load()
