@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from batch_helpers import Ran, make_workdir, read_jsonl, spec_for, undex, undex_here, write_corpus, write_directory
+from batch_helpers import Ran, make_workdir, read_jsonl, spec_for, undex_here, write_corpus, write_directory
 
 from undex.batch import ProcessExecutor, SerialExecutor, run_index
 from undex.corpus import LineSpan
@@ -122,12 +122,23 @@ def test_jsonl_run_resumes_only_missing_partitions(workdir: Path, tmp_path: Path
     assert (done.documents, done.skipped) == (0, 30)
 
 
-def test_plain_progress_lines_when_not_a_tty(workdir: Path, tmp_path: Path) -> None:
+def test_plain_progress_lines_when_not_a_tty(
+    workdir: Path, tmp_path: Path, capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
     corpus = tmp_path / "c.jsonl"
     write_corpus(corpus, 40)
-    result = undex(["index", "tfidf-mini", str(corpus), "--report", str(tmp_path / "r.json")], workdir)
+    monkeypatch.setattr("undex.batch.PROGRESS_INTERVAL", 0.0)  # a line per partition, as a long run prints
+    result = undex_here(
+        ["index", "tfidf-mini", str(corpus), "--partition-size", "10", "--report", str(tmp_path / "r.json")],
+        workdir,
+        capsys,
+        monkeypatch,
+    )
     assert result.returncode == 0, result.stderr
-    assert "index tfidf-mini: 40/40 documents" in result.stderr and "docs/s" in result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.startswith("index tfidf-mini:")]
+    assert lines[0].startswith("index tfidf-mini: 10 docs of 40 (25%)") and "docs/s" in lines[0]
+    assert "left" in lines[0]  # the ETA
+    assert lines[-1].startswith("index tfidf-mini: 40 docs of 40 (100%)")
     assert "\x1b[" not in result.stderr  # no terminal escape codes in logs
     assert (tmp_path / "c.undex.jsonl").exists()
     report = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 import resource
 import threading
@@ -36,13 +37,14 @@ from undex.corpus import Document
 from undex.errors import InputError
 from undex.modelstore import current_version
 from undex.partitions import Partition, directory_files, plan_partitions, read_partition, source_kind
-from undex.progress import DocProgress
+from undex.progress import Progress
 from undex.project import Project, ProjectRegistry
 
 DEFAULT_SUFFIX = ".undex.tsv"
 PARTS_SUFFIX = ".parts"
 PLAN = "plan.json"
 MANIFEST = "manifest.json"
+PROGRESS_INTERVAL = 5.0
 
 Result = tuple[str, str, float]
 """(concept URI, label, score)"""
@@ -188,7 +190,7 @@ PartitionTask = Callable[..., Any]
 class Executor(Protocol):
     workers: int
 
-    def run(self, task: PartitionTask, parts: Sequence[Partition], progress: DocProgress) -> Iterator[Any]:
+    def run(self, task: PartitionTask, parts: Sequence[Partition], progress: Progress) -> Iterator[Any]:
         """Run ``task`` on every partition, yielding results as they finish and advancing
         ``progress`` by the documents done."""
         ...
@@ -199,7 +201,7 @@ class SerialExecutor:
 
     workers = 1
 
-    def run(self, task: PartitionTask, parts: Sequence[Partition], progress: DocProgress) -> Iterator[Any]:
+    def run(self, task: PartitionTask, parts: Sequence[Partition], progress: Progress) -> Iterator[Any]:
         for part in parts:
             yield task(part, on_batch=progress.advance)
 
@@ -223,7 +225,7 @@ class ProcessExecutor:
     def __init__(self, jobs: int) -> None:
         self.workers = jobs
 
-    def run(self, task: PartitionTask, parts: Sequence[Partition], progress: DocProgress) -> Iterator[Any]:
+    def run(self, task: PartitionTask, parts: Sequence[Partition], progress: Progress) -> Iterator[Any]:
         todo = iter(parts)
         context = get_context("spawn")
         with ProcessPoolExecutor(
@@ -308,15 +310,22 @@ def run_index(
     return _run_jsonl(source, spec, executor, output, force, partition_size, quiet, model_version(project))
 
 
+def progress_bar(description: str, total: int, quiet: bool) -> Progress:
+    """A Rich bar on a terminal, else a plain line every PROGRESS_INTERVAL seconds; nothing if ``quiet``."""
+    if quiet:
+        return Progress(description, total, rich=False, interval=math.inf)
+    return Progress(description, total, interval=PROGRESS_INTERVAL)
+
+
 def _execute(parts: Sequence[Partition], spec: IndexSpec, executor: Executor, run: IndexRun, quiet: bool) -> None:
-    total = sum(p.records for p in parts)
-    with DocProgress(total, f"index {spec.project.project_id}", quiet=quiet) as progress:
+    started = time.perf_counter()
+    with progress_bar(f"index {spec.project.project_id}", sum(p.records for p in parts), quiet) as progress:
         for result in executor.run(partial(index_partition, spec=spec), parts, progress):
             run.documents += result.documents
             run.partitions += 1
             key = str(result.pid)
             run.peak_rss_mb[key] = max(run.peak_rss_mb.get(key, 0.0), result.peak_rss_mb)
-        run.seconds = progress.seconds
+    run.seconds = time.perf_counter() - started
     run.workers = executor.workers
     run.peak_rss_mb["main"] = peak_rss_mb()
 

@@ -27,12 +27,12 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from undex.batch import PartitionTask, ProjectRef, chunked
+from undex.batch import PartitionTask, ProjectRef, chunked, progress_bar
 from undex.corpus import CorpusStats, SubjectResolver, label_documents
 from undex.errors import InputError, UndexError
 from undex.evaluation import Evaluation
 from undex.partitions import Partition, plan_partitions, read_partition
-from undex.progress import DocProgress
+from undex.progress import Progress
 from undex.project import Project
 
 if TYPE_CHECKING:
@@ -96,7 +96,7 @@ class DaskExecutor:
         self.client = client
         self.workers = len(client.scheduler_info().get("workers", {})) or 1
 
-    def run(self, task: PartitionTask, parts: Sequence[Partition], progress: DocProgress) -> Iterator[Any]:
+    def run(self, task: PartitionTask, parts: Sequence[Partition], progress: Progress) -> Iterator[Any]:
         from dask.distributed import as_completed
 
         futures = self.client.map(task, list(parts), pure=False)
@@ -210,7 +210,7 @@ def evaluate_on_dask(
     with dask_client(address) as client:
         executor = DaskExecutor(client)
         total = sum(p.records for p in parts)
-        with DocProgress(total, f"eval {project.id}", quiet=quiet) as progress:
+        with progress_bar(f"evaluating {project.id}", total, quiet) as progress:
             for result in executor.run(partial(evaluate_partition, spec=spec), parts, progress):
                 merger.add(result)
     return merger.result(project, paths)

@@ -21,7 +21,7 @@ import rjieba
 
 from undex.analysis import Analyzer
 from undex.analysis.chinese import normalize_with_offsets, normalize_zh
-from undex.analysis.frequency import phrase_zipf
+from undex.analysis.frequency import frequency_table, phrase_zipf
 from undex.errors import ConfigError
 from undex.vocab import Vocabulary
 
@@ -83,7 +83,8 @@ class LabelMatcher:
             self._automaton.add_word(key if self.is_chinese else f" {key} ", key)
         self._automaton.make_automaton()
         self.containment = self._containment_counts()
-        self.commonness = {key: self._commonness(entries[0].label) for key, entries in self.entries.items()}
+        table = frequency_table(language)
+        self.commonness = {key: self._commonness(entries[0].label, table) for key, entries in self.entries.items()}
 
     @property
     def is_chinese(self) -> bool:
@@ -102,20 +103,23 @@ class LabelMatcher:
             variants.append(re.sub(r"\bUN\b", "United Nations", label))
         return variants
 
-    def _commonness(self, label: str) -> float:
+    def _commonness(self, label: str, table: dict[str, float]) -> float:
         """Zipf frequency of the label in general language (segmented without the
         thesaurus dictionary for Chinese, so compounds fall back to their parts)."""
         if self.is_chinese:
             words = _plain_segmenter().cut(normalize_zh(label), False)
         else:
             words = re.findall(r"[^\W_]+", label.casefold())
-        return phrase_zipf([w for w in words if w.strip()], self.language)
+        return phrase_zipf([w for w in words if w.strip()], self.language, table)
 
-    def contains(self, longer: str, shorter: str) -> bool:
-        """Whether label key ``shorter`` occurs inside label key ``longer``."""
-        if self.is_chinese:
-            return shorter in longer
-        return f" {shorter} " in f" {longer} "
+    def keys_inside(self, keys: set[str]) -> set[str]:
+        """Label keys occurring inside one of ``keys`` (other than itself)."""
+        inside = set()
+        for key in keys:
+            for _, found in self._automaton.iter(key if self.is_chinese else f" {key} "):
+                if found != key:
+                    inside.add(found)
+        return inside
 
     def key_size(self, key: str) -> int:
         return len(key) if self.is_chinese else key.count(" ") + 1
@@ -125,10 +129,8 @@ class LabelMatcher:
         generic a label is, taken from the thesaurus alone."""
         counts: dict[str, int] = defaultdict(int)
         for key in self.entries:
-            haystack = key if self.is_chinese else f" {key} "
-            for _, found in self._automaton.iter(haystack):
-                if found != key:
-                    counts[found] += 1
+            for found in self.keys_inside({key}):
+                counts[found] += 1
         return counts
 
     def find(self, text: str) -> MatchResult:

@@ -55,7 +55,11 @@ def save_artifact(target: Path, write_files: Callable[[Path], None], manifest: d
         _remove_stale_temporaries(target)
         tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=target))
         write_files(tmp)
-        files = {p.name: sha256_file(p) for p in sorted(tmp.iterdir()) if p.is_file() and p.name != MANIFEST}
+        files = {
+            p.relative_to(tmp).as_posix(): sha256_file(p)
+            for p in sorted(tmp.rglob("*"))
+            if p.is_file() and p.relative_to(tmp).as_posix() != MANIFEST
+        }
         full_manifest = {**manifest, "files": files, "saved_at": time.time()}
         with open(tmp / MANIFEST, "w", encoding="utf-8") as handle:
             json.dump(full_manifest, handle, indent=2, ensure_ascii=False)

@@ -1,5 +1,5 @@
-"""Progress of long batch work on stderr: a Rich bar with documents/second and ETA on a
-terminal, a plain line every few seconds otherwise (logs, CI, pipes)."""
+"""Progress of long runs on stderr: a Rich progress bar on a terminal, plain periodic lines
+otherwise (logs, CI, pipes). Short runs print nothing in plain mode."""
 
 from __future__ import annotations
 
@@ -11,94 +11,98 @@ from rich.console import Console
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
-    Progress,
     ProgressColumn,
+    SpinnerColumn,
     Task,
     TextColumn,
     TimeElapsedColumn,
     TimeRemainingColumn,
 )
+from rich.progress import Progress as RichProgress
 from rich.text import Text
 
 
 class RateColumn(ProgressColumn):
-    """Documents per second."""
+    def __init__(self, unit: str) -> None:
+        super().__init__()
+        self.unit = unit
 
     def render(self, task: Task) -> Text:
         speed = task.finished_speed or task.speed
-        return Text("-- docs/s" if speed is None else f"{speed:,.1f} docs/s", style="progress.data.speed")
+        return Text("" if speed is None else f"{speed:,.0f} {self.unit}/s", style="progress.data.speed")
 
 
-def _clock(seconds: float) -> str:
-    seconds = int(seconds)
-    return f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+class Progress:
+    """``with Progress("eval tfidf-en", total=None) as bar: bar.advance(64)``.
 
-
-class DocProgress:
-    """Counts finished documents out of ``total``; use as a context manager."""
+    On a terminal: spinner, bar (when the total is known), count, rate, elapsed and ETA.
+    Elsewhere: one line every ``interval`` seconds once the run has lasted that long.
+    """
 
     def __init__(
-        self, total: int, description: str, stream: TextIO | None = None, interval: float = 5.0, quiet: bool = False
+        self,
+        description: str,
+        total: int | None = None,
+        unit: str = "docs",
+        stream: TextIO | None = None,
+        interval: float = 10.0,
+        rich: bool | None = None,
     ) -> None:
-        self.total = total
         self.description = description
+        self.total = total
+        self.unit = unit
         self.stream = stream or sys.stderr
         self.interval = interval
-        self.quiet = quiet
+        self.use_rich = self.stream.isatty() if rich is None else rich
         self.done = 0
-        self.started = time.perf_counter()
-        self._last_line = self.started
-        self._rich: Progress | None = None
+        self._started = self._last_line = 0.0
+        self._bar: RichProgress | None = None
         self._task = None
 
-    def __enter__(self) -> DocProgress:
-        self.started = self._last_line = time.perf_counter()
-        if not self.quiet and self.stream.isatty():
-            self._rich = Progress(
-                TextColumn("{task.description}"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                RateColumn(),
-                TimeElapsedColumn(),
-                TextColumn("ETA"),
-                TimeRemainingColumn(),
-                console=Console(file=self.stream),
-            )
-            self._rich.start()
-            self._task = self._rich.add_task(self.description, total=self.total)
+    def __enter__(self) -> Progress:
+        self._started = self._last_line = time.monotonic()
+        if self.use_rich:
+            columns = [SpinnerColumn(), TextColumn("{task.description}")]
+            if self.total:
+                columns += [BarColumn(), MofNCompleteColumn()]
+            else:
+                columns += [TextColumn("{task.completed:,.0f} " + self.unit)]
+            columns += [RateColumn(self.unit), TimeElapsedColumn()]
+            if self.total:
+                columns += [TimeRemainingColumn()]
+            self._bar = RichProgress(*columns, console=Console(file=self.stream, force_terminal=True), transient=True)
+            self._bar.start()
+            self._task = self._bar.add_task(self.description, total=self.total)
         return self
 
-    def advance(self, documents: int) -> None:
-        self.done += documents
-        if self._rich is not None:
-            self._rich.update(self._task, completed=self.done)
-        elif not self.quiet and time.perf_counter() - self._last_line >= self.interval:
-            self._line()
+    def advance(self, n: int = 1) -> None:
+        self.done += n
+        if self._bar is not None:
+            self._bar.update(self._task, completed=self.done)
+            return
+        now = time.monotonic()
+        if now - self._last_line >= self.interval:
+            self._last_line = now
+            print(self._line(now), file=self.stream, flush=True)
 
-    @property
-    def seconds(self) -> float:
-        return time.perf_counter() - self.started
+    def describe(self, description: str) -> None:
+        """Change what the bar says (e.g. from reading to fitting)."""
+        self.description = description
+        if self._bar is not None:
+            self._bar.update(self._task, description=description)
 
-    @property
-    def rate(self) -> float:
-        return self.done / self.seconds if self.seconds > 0 else 0.0
-
-    def _line(self, final: bool = False) -> None:
-        self._last_line = time.perf_counter()
-        if final:
-            eta = f" in {_clock(self.seconds)}"
-        elif self.rate and self.total >= self.done:
-            eta = f", ETA {_clock((self.total - self.done) / self.rate)}"
-        else:
-            eta = ""
-        print(
-            f"{self.description}: {self.done}/{self.total} documents, {self.rate:.1f} docs/s{eta}",
-            file=self.stream,
-            flush=True,
-        )
+    def _line(self, now: float) -> str:
+        elapsed = now - self._started
+        rate = self.done / elapsed if elapsed > 0 else 0.0
+        line = f"{self.description}: {self.done:,} {self.unit}"
+        if self.total:
+            line += f" of {self.total:,} ({100 * self.done / self.total:.0f}%)"
+            if rate > 0:
+                line += f", about {max(0.0, (self.total - self.done) / rate):,.0f} s left"
+        return line + f" ({rate:,.0f} {self.unit}/s, {elapsed:,.0f} s)"
 
     def __exit__(self, *exc: object) -> None:
-        if self._rich is not None:
-            self._rich.stop()
-        elif not self.quiet and self.done:
-            self._line(final=True)
+        if self._bar is not None:
+            self._bar.stop()
+        elif self._last_line > self._started:  # printed progress before: close with a final line
+            print(self._line(time.monotonic()), file=self.stream, flush=True)

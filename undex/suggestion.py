@@ -47,13 +47,16 @@ class SuggestionBatch:
 
     def filter(self, limit: int | None = None, threshold: float = 0.0) -> SuggestionBatch:
         """Keep at most ``limit`` suggestions per document scoring at least ``threshold``
-        (and above zero)."""
-        rows, cols, vals = [], [], []
-        for row in range(len(self)):
-            kept = [(c, s) for c, s in self.ranked(row) if s >= threshold and s > 0.0]
-            for c, s in kept[:limit] if limit is not None else kept:
-                rows.append(row)
-                cols.append(c)
-                vals.append(s)
-        matrix = sp.csr_matrix((vals, (rows, cols)), shape=self.scores.shape, dtype=np.float32)
+        (and above zero); the order is that of :meth:`ranked`."""
+        scores = self.scores
+        keep = (scores.data >= threshold) & (scores.data > 0.0)
+        if limit is not None:
+            for row in np.flatnonzero(np.diff(scores.indptr) > limit):
+                start, end = scores.indptr[row], scores.indptr[row + 1]
+                candidates = np.flatnonzero(keep[start:end])
+                if candidates.size > limit:
+                    order = np.lexsort((scores.indices[start:end][candidates], -scores.data[start:end][candidates]))
+                    keep[start + candidates[order[limit:]]] = False
+        matrix = sp.csr_matrix(scores, copy=True)
+        matrix.data = np.where(keep, matrix.data, 0.0).astype(np.float32)
         return SuggestionBatch(matrix, self.evidence)

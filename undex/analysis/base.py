@@ -29,9 +29,21 @@ class Analyzer(ABC):
     def analyze(self, text: str) -> list[Token]:
         """All tokens with spans, stopwords flagged (not removed)."""
 
+    _TOKEN_CACHE_SIZE = 512
+
     def tokens(self, text: str) -> list[str]:
-        """Content tokens: normalised, stemmed, stopwords removed."""
-        return [t.term for t in self.analyze(text) if not t.stop]
+        """Content tokens: normalised, stemmed, stopwords removed.
+
+        The last few hundred texts are remembered, so that the backends of an ensemble,
+        which all see the same text, analyse it once."""
+        cache: dict[str, tuple[str, ...]] = self.__dict__.setdefault("_token_cache", {})
+        found = cache.get(text)
+        if found is None:
+            found = tuple(t.term for t in self.analyze(text) if not t.stop)
+            if len(cache) >= self._TOKEN_CACHE_SIZE:
+                cache.clear()
+            cache[text] = found
+        return list(found)
 
     def label_terms(self, label: str) -> list[str]:
         """Tokens of a thesaurus label, analysed like text (stopwords kept)."""

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import math
 import unicodedata
-from functools import lru_cache
 
-from wordfreq import get_frequency_dict
+from wordfreq import get_frequency_dict, get_frequency_list
 
 FLOOR_ZIPF = 1.0
 PHRASE_PENALTY = 1.0
@@ -22,22 +21,24 @@ def _fold(word: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
-@lru_cache(maxsize=8)
-def _frequencies(language: str) -> dict[str, float]:
-    """Word -> frequency, keys folded like undex folds text (case, accents)."""
+def frequency_table(language: str) -> dict[str, float]:
+    """Word -> frequency, keys folded like undex folds text (case, accents).
+
+    Large (hundreds of thousands of words): build it, use it, let it go."""
     folded: dict[str, float] = {}
     for word, freq in get_frequency_dict(language, "best").items():
         key = _fold(word)
         folded[key] = folded.get(key, 0.0) + freq
+    for cached in (get_frequency_dict, get_frequency_list):  # wordfreq keeps every list it read
+        cached.cache_clear()
     return folded
 
 
-def phrase_zipf(words: list[str], language: str) -> float:
+def phrase_zipf(words: list[str], language: str, table: dict[str, float]) -> float:
     """Zipf frequency of a phrase given as words: the whole phrase if listed; else the
     words combined (1/f = sum of 1/f_i, as wordfreq does) and made ten times rarer for
     each word beyond the first, since a phrase is far rarer than its rarest word.
     Floored at ``FLOOR_ZIPF``."""
-    table = _frequencies(language)
     if not words:
         return FLOOR_ZIPF
     whole = table.get(_fold(("" if language == "zh" else " ").join(words)))

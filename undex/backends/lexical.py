@@ -139,8 +139,8 @@ class LexicalBackend(Backend):
         result = matcher.find(text)
         by_concept = _group_by_concept(result, matcher)
         concepts = sorted(by_concept, key=lambda c: -len(by_concept[c][0]))[: self.params.max_candidates]
-        kept_keys = found_keys(by_concept, concepts)
-        rows = [self._features(c, by_concept, concepts, result, matcher, exclude_prior, kept_keys) for c in concepts]
+        context = _DocumentContext.build(self.vocab, matcher, by_concept, concepts)
+        rows = [self._features(c, by_concept, context, result, matcher, exclude_prior) for c in concepts]
         self._relative(rows)
         features = np.array([[r[name] for name in FEATURES] for r in rows], dtype=np.float64)
         features = features.reshape(len(concepts), len(FEATURES))
@@ -154,11 +154,10 @@ class LexicalBackend(Backend):
         self,
         concept: int,
         by_concept: dict[int, ConceptMatches],
-        concepts: list[int],
+        context: _DocumentContext,
         result: MatchResult,
         matcher: LabelMatcher,
         exclude_prior: Sequence[int],
-        kept_keys: set[str],
     ) -> dict[str, float]:
         kept, contained_pairs = by_concept[concept]
         matches = [m for m, _ in kept]
@@ -169,7 +168,8 @@ class LexicalBackend(Backend):
         keys = {m.key for m in matches} | {m.key for m in contained}
         size = max(self._size(matcher, k) for k in keys)
         commonness = min(matcher.commonness[k] for k in keys)
-        micro, domain = self._agreement(concept, concepts, by_concept)
+        weight = context.weights[concept]
+        concept_data = self.vocab.concepts[concept]
         return {
             "occurrences": len(matches),
             "tf_idf": math.log1p(len(matches)) * (MAX_ZIPF - commonness),
@@ -186,11 +186,11 @@ class LexicalBackend(Backend):
                 any(e.preferred for k in keys for e in matcher.entries[k] if e.concept == concept)
             ),
             "distinct_labels": float(len(keys)),
-            "subsumed": float(any(k != o and matcher.contains(o, k) for k in keys for o in kept_keys)),
+            "subsumed": float(not keys.isdisjoint(context.subsumed_keys)),
             "prior": self._prior(concept, exclude_prior),
-            "linked_candidates": float(self._linked(concept, concepts)),
-            "microthesaurus_agreement": micro,
-            "domain_agreement": domain,
+            "linked_candidates": float(self._linked(concept, context.concepts)),
+            "microthesaurus_agreement": context.agreement(context.micro_mass, concept_data.microthesauri, weight),
+            "domain_agreement": context.agreement(context.domain_mass, concept_data.domains, weight),
         }
 
     @staticmethod
@@ -214,25 +214,10 @@ class LexicalBackend(Backend):
         count = counts[concept] - (1 if concept in exclude_prior else 0)
         return math.log1p(max(count, 0)) / self.prior_norm_
 
-    def _linked(self, concept: int, concepts: list[int]) -> int:
+    def _linked(self, concept: int, concepts: set[int]) -> int:
         c = self.vocab.concepts[concept]
         linked = {self.vocab.index_of_id(i) for i in (*c.broader, *c.narrower, *c.related)}
-        return len(linked & set(concepts))
-
-    def _agreement(self, concept: int, concepts: list[int], by_concept: dict) -> tuple[float, float]:
-        """Share of the other candidates' occurrences in the same microthesaurus / domain."""
-        me = self.vocab.concepts[concept]
-        mine_micro, mine_domain = set(me.microthesauri), set(me.domains)
-        total = micro = domain = 0
-        for other in concepts:
-            if other == concept:
-                continue
-            weight = len(by_concept[other][0]) or 1
-            o = self.vocab.concepts[other]
-            total += weight
-            micro += weight * (not mine_micro.isdisjoint(o.microthesauri))
-            domain += weight * (not mine_domain.isdisjoint(o.domains))
-        return (micro / total, domain / total) if total else (0.0, 0.0)
+        return len(linked & concepts)
 
     # -------------------------------------------------------------------- scoring
 
@@ -369,9 +354,40 @@ def fit_logistic(X: np.ndarray, y: np.ndarray, offset: np.ndarray, C: float) -> 
     return result.x[:-1], float(result.x[-1])
 
 
-def found_keys(by_concept: dict, concepts: list[int]) -> set[str]:
-    """Label keys kept (not contained) anywhere in the document."""
-    return {m.key for c in concepts for m, _ in by_concept[c][0]}
+@dataclass
+class _DocumentContext:
+    """What every candidate of one document is compared with, computed once."""
+
+    concepts: set[int]
+    weights: dict[int, int]
+    """Occurrences of each candidate (at least 1)."""
+    total: int
+    micro_mass: dict[str, int]
+    domain_mass: dict[str, int]
+    subsumed_keys: set[str]
+    """Label keys that occur inside another label key kept in this document."""
+
+    @classmethod
+    def build(
+        cls, vocab: Vocabulary, matcher: LabelMatcher, by_concept: dict[int, ConceptMatches], concepts: list[int]
+    ) -> _DocumentContext:
+        weights = {c: len(by_concept[c][0]) or 1 for c in concepts}
+        micro: dict[str, int] = defaultdict(int)
+        domain: dict[str, int] = defaultdict(int)
+        for c in concepts:
+            for code in vocab.concepts[c].microthesauri:
+                micro[code] += weights[c]
+            for code in vocab.concepts[c].domains:
+                domain[code] += weights[c]
+        kept_keys = {m.key for c in concepts for m, _ in by_concept[c][0]}
+        return cls(set(concepts), weights, sum(weights.values()), micro, domain, matcher.keys_inside(kept_keys))
+
+    def agreement(self, mass: dict[str, int], codes: list[str], weight: int) -> float:
+        """The largest share of the other candidates' occurrences in one group of ``codes``."""
+        others = self.total - weight
+        if others <= 0 or not codes:
+            return 0.0
+        return max(mass.get(code, 0) - weight for code in codes) / others
 
 
 def _group_by_concept(result: MatchResult, matcher: LabelMatcher) -> dict[int, ConceptMatches]:

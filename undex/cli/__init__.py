@@ -6,6 +6,8 @@ import os
 import sys
 
 import undex.cli.batch  # noqa: F401,E402  (registers `index`)
+import undex.cli.optimize  # noqa: F401, E402
+import undex.cli.serve  # noqa: F401
 from undex.cli.app import app
 from undex.errors import UndexError
 

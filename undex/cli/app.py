@@ -22,6 +22,7 @@ from undex.corpus import (
 )
 from undex.errors import InputError
 from undex.evaluation import Evaluation
+from undex.progress import Progress
 from undex.project import Project, resolve_datadir
 from undex.vocab import list_vocabularies, load_vocabulary_file, save_vocabulary
 
@@ -129,20 +130,22 @@ def train(
     project_id: str,
     paths: Annotated[list[Path], typer.Argument(help="Corpus files or directories.")],
     split: SplitOpt = None,
+    dev_split: Annotated[
+        Optional[str],
+        typer.Option("--dev-split", help="Ensembles: fit weights and calibration on this split (held out)."),
+    ] = None,
     labels_field: LabelsFieldOpt = None,
     projects: ProjectsOpt = None,
     datadir: DatadirOpt = None,
 ) -> None:
-    """Train a project on one or more indexed corpora."""
-    project = registry(projects, datadir).get(project_id)
-    stats = CorpusStats()
-    docs = list(labelled_documents(paths, project.vocab, stats, split, labels_field))
-    _report_corpus(stats)
-    if not docs:
-        raise InputError("no training documents: none has both text and a gold subject found in the vocabulary")
-    corpus_info = {"paths": [str(p) for p in paths], "split": split, "documents": len(docs)}
-    manifest = project.train(docs, corpus_info)
-    typer.echo(f"Trained {project_id!r} on {len(docs)} documents in {manifest['training_seconds']:.1f} s")
+    """Train a project on one or more indexed corpora (an ensemble: untrained sources first)."""
+    from undex.training import train_project
+
+    reg = registry(projects, datadir)
+    manifest = train_project(reg, reg.get(project_id), paths, split, dev_split, labels_field, say=err)
+    typer.echo(
+        f"Trained {project_id!r} on {manifest['training_documents']} documents in {manifest['training_seconds']:.1f} s"
+    )
 
 
 def _report_corpus(stats: CorpusStats) -> None:
@@ -280,13 +283,16 @@ def _evaluate_serially(
     stats = CorpusStats()
     evaluation = Evaluation(len(project.vocab))
     batch: list = []
-    for doc in labelled_documents(paths, project.vocab, stats, split, labels_field):
-        batch.append(doc)
-        if len(batch) >= batch_size:
+    with Progress(f"evaluating {project.id}") as bar:
+        for doc in labelled_documents(paths, project.vocab, stats, split, labels_field):
+            batch.append(doc)
+            if len(batch) >= batch_size:
+                _evaluate(project, batch, evaluation, limit, threshold)
+                bar.advance(len(batch))
+                batch = []
+        if batch:
             _evaluate(project, batch, evaluation, limit, threshold)
-            batch = []
-    if batch:
-        _evaluate(project, batch, evaluation, limit, threshold)
+            bar.advance(len(batch))
     return evaluation, stats
 
 

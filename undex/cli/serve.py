@@ -1,0 +1,66 @@
+"""``undex serve``: the REST API and the cataloguers' web page (FastAPI + uvicorn)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+
+from undex.cli.app import app
+from undex.cli.options import DatadirOpt, ProjectsOpt, registry
+from undex.errors import ConfigError
+
+
+@app.command("serve")
+def serve(
+    host: Annotated[
+        str, typer.Option("--host", help="Address to bind (0.0.0.0 exposes it to the network).")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", "-p", min=0, max=65535, help="TCP port.")] = 5000,
+    max_body_mb: Annotated[float, typer.Option("--max-body-mb", min=0.01, help="Largest request body (MB).")] = 5.0,
+    max_batch: Annotated[int, typer.Option("--max-batch", min=1, help="Most documents per suggest-batch.")] = 32,
+    cors_origin: Annotated[
+        Optional[list[str]],
+        typer.Option("--cors-origin", help="Origin allowed to call the API from browsers (repeat; '*' for any)."),
+    ] = None,
+    no_preload: Annotated[
+        bool, typer.Option("--no-preload", help="Load models on first use, not at start-up.")
+    ] = False,
+    projects: ProjectsOpt = None,
+    datadir: DatadirOpt = None,
+) -> None:
+    """Serve the Annif-compatible REST API (/v1) and the web page (/)."""
+    import logging
+
+    import uvicorn
+
+    from undex.server import ServerSettings, create_app
+
+    try:
+        settings = ServerSettings(
+            max_body_bytes=int(max_body_mb * 1024 * 1024),
+            max_batch_documents=max_batch,
+            cors_origins=tuple(cors_origin or ()),
+            preload=not no_preload,
+        )
+    except ValueError as exc:
+        raise ConfigError(f"invalid server option: {exc}") from None
+    _check_can_listen(host, port)
+    logging.basicConfig(level=logging.INFO, format="undex: %(message)s")
+    application = create_app(registry(projects, datadir), settings)
+
+    typer.echo(f"undex: serving on http://{host}:{port}/ (API: http://{host}:{port}/v1/, Ctrl+C stops)", err=True)
+    uvicorn.run(application, host=host, port=port, log_level="warning", access_log=False)
+
+
+def _check_can_listen(host: str, port: int) -> None:
+    """Fail in one line, before loading any model, when the address is taken or invalid."""
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        with socket.socket(infos[0][0], socket.SOCK_STREAM) as sock:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind(infos[0][4])
+    except OSError as exc:
+        raise ConfigError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None

@@ -1,0 +1,72 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import FileResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
+
+from undex import __version__
+from undex.project import ProjectRegistry
+from undex.server import extras, routes
+from undex.server.problems import BodySizeLimit, install_error_handlers
+from undex.server.service import ProjectService
+from undex.server.settings import ServerSettings
+
+STATIC = Path(__file__).resolve().parent / "static"
+
+
+def create_app(registry: ProjectRegistry, settings: ServerSettings | None = None) -> FastAPI:
+    """The ASGI app serving ``registry``'s projects: Annif's API under /v1, undex's
+    extras, OpenAPI at /v1/openapi.json (docs at /v1/ui) and the web page at /."""
+    settings = settings or ServerSettings()
+    service = ProjectService(registry)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        if settings.preload:
+            app.state.preloaded = service.preload()
+        yield
+
+    app = FastAPI(
+        title="undex REST API",
+        version=__version__,
+        description="Subject suggestions from the UNBIS Thesaurus; compatible with Annif's REST API.",
+        openapi_url="/v1/openapi.json",
+        docs_url="/v1/ui",
+        redoc_url=None,
+        lifespan=lifespan,
+        form_limits={"max_part_size": settings.max_body_bytes},
+    )
+    app.state.service = service
+    app.state.settings = settings
+    install_error_handlers(app)
+    app.include_router(routes.router, prefix="/v1")
+    app.include_router(extras.router)
+    if settings.web_page:
+        _add_web_page(app)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=list(settings.cors_origins),
+            allow_methods=["GET", "POST"],
+            allow_headers=["Content-Type"],
+        )
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    return app
+
+
+def _add_web_page(app: FastAPI) -> None:
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    @app.get("/", include_in_schema=False)
+    def index() -> FileResponse:
+        return FileResponse(STATIC / "index.html", headers={"Cache-Control": "no-cache"})
+
+    @app.get("/v1", include_in_schema=False)
+    def v1_root() -> RedirectResponse:
+        return RedirectResponse("/v1/")

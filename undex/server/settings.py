@@ -1,0 +1,22 @@
+"""Server settings (command-line options of ``undex serve`` end up here)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+MB = 1024 * 1024
+
+
+class ServerSettings(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    max_body_bytes: int = Field(5 * MB, ge=1024)
+    """Requests with a larger body are refused with 413."""
+    max_batch_documents: int = Field(32, ge=1, le=10_000)
+    """Most documents one suggest-batch request may carry (Annif: 32)."""
+    cors_origins: tuple[str, ...] = ()
+    """Origins allowed to call the API from a browser ("*" for any); none by default."""
+    preload: bool = True
+    """Load vocabularies and models of ready projects at start-up, not on the first request."""
+    web_page: bool = True
+    """Serve the cataloguers' web page at /."""
