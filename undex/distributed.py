@@ -182,14 +182,16 @@ class EvalMerger:
     def result(self, project: Project, paths: Sequence[Path]) -> tuple[Evaluation, CorpusStats]:
         self.total.sums = {k: math.fsum(values) for k, values in self.float_sums.items()}
         for path in paths:
-            report = SubjectResolver(project.vocab, unmapped=self.unmapped.get(str(path), Counter())).report()
+            unmapped = self.unmapped.get(os.path.abspath(path), Counter())
+            report = SubjectResolver(project.vocab, unmapped=unmapped).report()
             if report:
                 self.stats.notes.append(f"{path}: {report}")
         return self.total, self.stats
 
 
 def evaluation_partitions(paths: Sequence[Path], size: int) -> list[Partition]:
-    parts = [part for path in paths for part in plan_partitions(path, size)]
+    """Partitions of all ``paths``, numbered in order, with absolute paths for remote workers."""
+    parts = [part for path in paths for part in plan_partitions(Path(os.path.abspath(path)), size)]
     return [replace(part, index=n) for n, part in enumerate(parts)]
 
 
