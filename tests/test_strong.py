@@ -1,4 +1,4 @@
-"""omikuji, linear and ensemble backends, calibration, optimize: trained on a small hand-made corpus."""
+"""omikuji, linear, knn and ensemble backends, calibration, optimize: trained on a small hand-made corpus."""
 
 from __future__ import annotations
 
@@ -43,6 +43,12 @@ backend = "linear"
 vocab = "mini"
 min_df = 1
 alpha = 0.5
+
+[knn-mini]
+language = "en"
+backend = "knn"
+vocab = "mini"
+k = 3
 
 [ensemble-mini]
 language = "en"
@@ -119,7 +125,7 @@ def train(workdir: Path, project_id: str, split: str = "train", dev_split: str |
 QUERIES = ["protection of freshwater rivers and groundwater", "torture and detention of human rights defenders"]
 
 
-@pytest.mark.parametrize("project_id", ["omikuji-mini", "bonsai-mini", "linear-mini"])
+@pytest.mark.parametrize("project_id", ["omikuji-mini", "bonsai-mini", "linear-mini", "knn-mini"])
 def test_backend_learns_saves_and_loads(workdir: Path, project_id: str) -> None:
     manifest = train(workdir, project_id)
     assert manifest["training_documents"] == 24

@@ -12,6 +12,7 @@ __all__ = ["Backend", "BackendContext", "BackendParams", "get_backend_class", "B
 BACKENDS: dict[str, str] = {
     "tfidf": "undex.backends.tfidf:TfidfBackend",
     "lexical": "undex.backends.lexical:LexicalBackend",
+    "knn": "undex.backends.knn:KnnBackend",
     "omikuji": "undex.backends.omikuji:OmikujiBackend",
     "linear": "undex.backends.linear:LinearBackend",
     "ensemble": "undex.backends.ensemble:EnsembleBackend",

@@ -1,0 +1,83 @@
+"""``knn``: subjects of the most similar indexed documents (TF-IDF cosine).
+
+UN documents recur (the same agenda item every session, revisions of one draft), so the
+subjects of a near-twin are strong evidence. A concept's score is the similarity-weighted
+share of the ``k`` nearest training documents that carry it; similarities are raised to
+``power`` so that near-twins dominate.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import scipy.sparse as sp
+
+from undex.backends.base import Backend, BackendParams
+from undex.backends.tfidf import label_matrix
+from undex.corpus import LabelledDoc
+from undex.errors import ModelError
+from undex.features import TextVectorizer
+from undex.suggestion import SuggestionBatch
+
+
+class KnnParams(BackendParams):
+    k: int = 10
+    power: float = 3.0
+    word_ngrams: int = 2
+    min_df: int = 1
+    max_features: int = 300_000
+
+
+class KnnBackend(Backend):
+    name = "knn"
+    Params = KnnParams
+    params: KnnParams
+
+    def _vectorizer(self) -> TextVectorizer:
+        p = self.params
+        return TextVectorizer(self.context.analyzer, p.word_ngrams, None, p.min_df, p.max_features, True)
+
+    def fit(self, docs: Sequence[LabelledDoc]) -> None:
+        self.vectorizer_ = self._vectorizer()
+        self.documents_ = self.vectorizer_.fit_transform([d.document.text for d in docs]).astype(np.float32)
+        self.labels_ = label_matrix(docs, len(self.vocab))
+
+    def suggest_batch(self, texts: Sequence[str]) -> SuggestionBatch:
+        similarity = (self.vectorizer_.transform(list(texts)) @ self.documents_.T).tocsr()
+        k = min(self.params.k, self.documents_.shape[0])
+        rows, cols, vals = [], [], []
+        for row in range(similarity.shape[0]):
+            start, end = similarity.indptr[row], similarity.indptr[row + 1]
+            sims, neighbours = similarity.data[start:end], similarity.indices[start:end]
+            top = np.argsort(-sims)[:k]
+            rows.extend([row] * len(top))
+            cols.extend(neighbours[top])
+            vals.extend(np.clip(sims[top], 0.0, 1.0) ** self.params.power)
+        weights = sp.csr_matrix((vals, (rows, cols)), shape=similarity.shape, dtype=np.float32)
+        totals = np.asarray(weights.sum(axis=1)).ravel()
+        totals[totals == 0] = 1.0
+        scores = sp.diags(1.0 / totals) @ (weights @ self.labels_)
+        return SuggestionBatch(sp.csr_matrix(scores))
+
+    def save(self, folder: Path) -> None:
+        self.vectorizer_.save(folder)
+        sp.save_npz(folder / "documents.npz", self.documents_.tocsr())
+        sp.save_npz(folder / "labels.npz", self.labels_.tocsr())
+
+    def load(self, folder: Path) -> None:
+        self.vectorizer_ = self._vectorizer()
+        self.vectorizer_.load(folder)
+        try:
+            self.documents_ = sp.load_npz(folder / "documents.npz").tocsr()
+            self.labels_ = sp.load_npz(folder / "labels.npz").tocsr()
+        except (OSError, ValueError) as exc:
+            raise ModelError(f"cannot read the knn model in {folder}: {exc}") from exc
+        if self.documents_.shape != (self.labels_.shape[0], self.vectorizer_.n_features) or self.labels_.shape[
+            1
+        ] != len(self.vocab):
+            raise ModelError(f"model in {folder} does not fit its vocabulary or features")
+
+    def training_summary(self) -> dict:
+        return {"documents": int(self.documents_.shape[0]), "features": self.vectorizer_.n_features}
