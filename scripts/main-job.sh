@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The main job on a fresh machine: install undex, load the UNBIS Thesaurus from
-# ../shared/data, train the default project on the shared corpora, and index the seed.
+# ../shared/data, train on the shared corpora, and index the Chinese seed document.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SHARED=${UNDEX_SHARED:-../shared}
@@ -9,13 +9,20 @@ if [ ! -d "$SHARED/data/derived" ]; then
   exit 1
 fi
 [ -x .venv/bin/python ] || python3 -m venv .venv
-.venv/bin/python -m pip install -q --disable-pip-version-check -e .
+.venv/bin/python -m pip install -q --disable-pip-version-check -e . 2>&1 | { grep -v '^WARNING: Location' || true; }
 UNDEX=.venv/bin/undex
+CORPORA=("$SHARED"/data/derived/corpora/*.jsonl)
+SEED="$SHARED/examples/seed.txt"
+
 $UNDEX load-vocab unbis "$SHARED/data/derived/unbis_terms.tsv"
-$UNDEX train tfidf-en "$SHARED"/data/derived/corpora/*.jsonl --split train
-echo "== tfidf-en on an English UN draft resolution"
-$UNDEX suggest tfidf-en "$SHARED/data/derived/corpora/example_format/A_31_L.19_draft.txt" \
+echo "== training on the shared corpora (English records; train split, ensemble fitted on dev)"
+$UNDEX train ensemble-en "${CORPORA[@]}" --split train --dev-split dev
+$UNDEX train lexical-zh-en "${CORPORA[@]}" --split train
+
+echo "== ensemble-en on an English UN draft resolution"
+$UNDEX suggest ensemble-en "$SHARED/data/derived/corpora/example_format/A_31_L.19_draft.txt" \
   --limit 8 --label-language en --label-language zh --mark-gold
-echo "== lexical-zh (zero-shot, no Chinese training data) on the Chinese seed document"
-$UNDEX suggest lexical-zh "$SHARED/examples/seed.txt" --limit 12 \
-  --label-language en --label-language zh --mark-gold
+echo "== lexical-zh-en (Chinese matching, ranker learned from the English corpora) on the seed"
+$UNDEX suggest lexical-zh-en "$SEED" --limit 12 --label-language en --label-language zh --mark-gold
+echo "== lexical-zh (zero-shot: thesaurus labels only, no training) on the seed"
+$UNDEX suggest lexical-zh "$SEED" --limit 12 --label-language en --label-language zh --mark-gold

@@ -1,3 +1,4 @@
 from undex.cli import main
 
-main()
+if __name__ == "__main__":  # worker processes (multiprocessing spawn, Dask) re-import this module
+    main()

@@ -119,8 +119,12 @@ def _stem(path: Path) -> str:
 # ------------------------------------------------------------------------ readers
 
 
-def _open_lines(path: Path) -> Iterator[tuple[int, str]]:
-    """Yield (line number, line) decoding strictly, streaming, gzip-aware."""
+def _open_lines(path: Path, span: LineSpan | None = None) -> Iterator[tuple[int, str]]:
+    """Yield (line number, line) decoding strictly, streaming, gzip-aware.
+
+    ``span`` restricts reading to the lines starting in a byte range of a plain file.
+    """
+    span = span or LineSpan()
     try:
         raw = open(path, "rb")
     except FileNotFoundError as exc:
@@ -129,16 +133,21 @@ def _open_lines(path: Path) -> Iterator[tuple[int, str]]:
         raise InputError(f"{path}: cannot read: {exc}") from exc
     with raw:
         head = raw.read(2)
-        raw.seek(0)
-        stream = gzip.GzipFile(fileobj=raw) if head == b"\x1f\x8b" else raw
-        offset = 0
+        gzipped = head == b"\x1f\x8b"
+        if gzipped and span.start:
+            raise InputError(f"{path}: a gzipped file cannot be read from byte {span.start}")
+        raw.seek(span.start)
+        stream = gzip.GzipFile(fileobj=raw) if gzipped else raw
+        offset = span.start
         try:
             # readline with a limit: a line without end is never read whole into memory
             lines = iter(lambda: stream.readline(MAX_DOCUMENT_BYTES + 1), b"")
-            for number, line in enumerate(lines, start=1):
+            for number, line in enumerate(lines, start=span.first_line):
+                if span.end is not None and offset >= span.end:
+                    break
                 if len(line) > MAX_DOCUMENT_BYTES:
                     raise InputError(f"{path}:{number}: line longer than 50 MB")
-                skip = len(BOM) if number == 1 and line.startswith(BOM) else 0
+                skip = len(BOM) if offset == 0 and line.startswith(BOM) else 0
                 try:
                     text = line[skip:].decode("utf-8")
                 except UnicodeDecodeError as exc:
@@ -151,8 +160,20 @@ def _open_lines(path: Path) -> Iterator[tuple[int, str]]:
             raise InputError(f"{path}: cannot read (truncated or corrupt gzip?): {exc}") from None
 
 
-def read_jsonl(path: Path, split: str | None = None, labels_field: str | None = None) -> Iterator[Document]:
-    for number, line in _open_lines(path):
+@dataclass(frozen=True)
+class LineSpan:
+    """The lines of a plain (not gzipped) file that start in bytes ``[start, end)``;
+    ``first_line`` is the number of the first of them."""
+
+    start: int = 0
+    end: int | None = None
+    first_line: int = 1
+
+
+def read_jsonl(
+    path: Path, split: str | None = None, labels_field: str | None = None, span: LineSpan | None = None
+) -> Iterator[Document]:
+    for number, line in _open_lines(path, span):
         if not line.strip():
             continue
         try:
@@ -198,8 +219,8 @@ def _record_document(record: dict, path: Path, number: int, labels_field: str | 
     )
 
 
-def read_annif_tsv_corpus(path: Path) -> Iterator[Document]:
-    for number, line in _open_lines(path):
+def read_annif_tsv_corpus(path: Path, span: LineSpan | None = None) -> Iterator[Document]:
+    for number, line in _open_lines(path, span):
         if not line.strip():
             continue
         text, _, subjects = line.partition("\t")
@@ -210,15 +231,19 @@ def read_annif_tsv_corpus(path: Path) -> Iterator[Document]:
 def read_directory(path: Path, language: str | None = None) -> Iterator[Document]:
     files = sorted(p for p in path.iterdir() if p.name.endswith((".txt", ".txt.gz")) and p.is_file())
     for file in files:
-        document = read_document_file(file, language)
-        stem = file.name.removesuffix(".gz").removesuffix(".txt")
-        for suffix in (".key", ".tsv"):
-            subject_file = file.with_name(stem + suffix)
-            if subject_file.exists():
-                subjects = _read_subject_file(subject_file)
-                document = Document(document.id, document.text, language, subjects)
-                break
-        yield document
+        yield read_directory_file(file, language)
+
+
+def read_directory_file(file: Path, language: str | None = None) -> Document:
+    """One ``.txt`` document of a directory, with subjects from a ``.key``/``.tsv`` beside it."""
+    document = read_document_file(file, language)
+    stem = file.name.removesuffix(".gz").removesuffix(".txt")
+    for suffix in (".key", ".tsv"):
+        subject_file = file.with_name(stem + suffix)
+        if subject_file.exists():
+            subjects = _read_subject_file(subject_file)
+            return Document(document.id, document.text, language, subjects)
+    return document
 
 
 def _read_subject_file(path: Path) -> tuple[str, ...]:
@@ -339,17 +364,22 @@ def labelled_documents(
     """
     for path in paths:
         resolver = SubjectResolver(vocab)
-        for doc in read_corpus(path, split, labels_field):
-            stats.read += 1
-            if not doc.text.strip():
-                stats.no_text += 1
-                continue
-            concepts = resolver.resolve_all(doc.subjects)
-            if not concepts:
-                stats.no_subjects += 1
-                continue
-            stats.used += 1
-            yield LabelledDoc(doc, concepts)
+        yield from label_documents(read_corpus(path, split, labels_field), resolver, stats)
         report = resolver.report()
         if report:
             stats.notes.append(f"{path}: {report}")
+
+
+def label_documents(docs: Iterable[Document], resolver: SubjectResolver, stats: CorpusStats) -> Iterator[LabelledDoc]:
+    """Keep the documents with text and a gold subject ``resolver`` knows, counting the rest."""
+    for doc in docs:
+        stats.read += 1
+        if not doc.text.strip():
+            stats.no_text += 1
+            continue
+        concepts = resolver.resolve_all(doc.subjects)
+        if not concepts:
+            stats.no_subjects += 1
+            continue
+        stats.used += 1
+        yield LabelledDoc(doc, concepts)

@@ -248,16 +248,42 @@ def eval_(
     threshold: Annotated[float, typer.Option("--threshold", "-t", min=0.0, max=1.0)] = 0.0,
     fmt: Annotated[OutputFormat, typer.Option("--format")] = OutputFormat.text,
     batch_size: Annotated[int, typer.Option("--batch-size", min=1)] = 64,
+    dask: Annotated[Optional[str], typer.Option("--dask", help="Dask: local, local:N or tcp://host:8786.")] = None,
     projects: ProjectsOpt = None,
     datadir: DatadirOpt = None,
 ) -> None:
     """Evaluate a project against gold subjects (Annif's metrics)."""
     project = registry(projects, datadir).get(project_id)
     _ = project.backend  # fail early when not trained
+    if dask:
+        from undex.distributed import evaluate_on_dask
+
+        settings = {"limit": limit, "threshold": threshold, "batch_size": batch_size, "split": split}
+        evaluation, stats = evaluate_on_dask(dask, project, paths, {**settings, "labels_field": labels_field})
+    else:
+        evaluation, stats = _evaluate_serially(project, paths, split, labels_field, limit, threshold, batch_size)
+    _report_corpus(stats)
+    results = evaluation.results()
+    if fmt is OutputFormat.json:
+        typer.echo(json.dumps(results, indent=2))
+        return
+    for name, value in results.items():
+        typer.echo(f"{name + ':':<32}{value if isinstance(value, int) else f'{value:.4f}'}")
+
+
+def _evaluate_serially(
+    project: Project,
+    paths: list[Path],
+    split: str | None,
+    labels_field: str | None,
+    limit: int,
+    threshold: float,
+    batch_size: int,
+) -> tuple[Evaluation, CorpusStats]:
     stats = CorpusStats()
     evaluation = Evaluation(len(project.vocab))
     batch: list = []
-    with Progress(f"evaluating {project_id}") as bar:
+    with Progress(f"evaluating {project.id}") as bar:
         for doc in labelled_documents(paths, project.vocab, stats, split, labels_field):
             batch.append(doc)
             if len(batch) >= batch_size:
@@ -267,13 +293,7 @@ def eval_(
         if batch:
             _evaluate(project, batch, evaluation, limit, threshold)
             bar.advance(len(batch))
-    _report_corpus(stats)
-    results = evaluation.results()
-    if fmt is OutputFormat.json:
-        typer.echo(json.dumps(results, indent=2))
-        return
-    for name, value in results.items():
-        typer.echo(f"{name + ':':<32}{value if isinstance(value, int) else f'{value:.4f}'}")
+    return evaluation, stats
 
 
 def _evaluate(project: Project, docs: list, evaluation: Evaluation, limit: int, threshold: float) -> None:
