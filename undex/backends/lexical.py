@@ -37,6 +37,7 @@ FEATURES = (
     "contained_share",
     # where
     "first_position",
+    "log_first_word",
     "last_position",
     "spread",
     # how specific and unambiguous the label is
@@ -80,6 +81,7 @@ LABEL_FEATURES = (
 ZERO_SHOT_WEIGHTS = {
     "relative_tf_idf": 5.0,  # frequent here, rare in general language
     "first_position": -2.0,  # titles and summaries come first
+    "log_first_word": -0.5,  # ... and the first words most of all
     "spread": 0.5,
     "single_unit_label": -1.0,
     "subsumed": -0.5,  # a longer label containing this one also occurs
@@ -175,6 +177,7 @@ class LexicalBackend(Backend):
             "tf_idf": math.log1p(len(matches)) * (MAX_ZIPF - commonness),
             "contained_share": len(contained) / (len(matches) + len(contained)),
             "first_position": first,
+            "log_first_word": math.log1p(first * result.text_words),
             "last_position": last,
             "spread": last - first,
             "label_size": min(size, 4.0),
