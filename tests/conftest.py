@@ -59,7 +59,7 @@ def unbis_datadir(tmp_path_factory: pytest.TempPathFactory, unbis_terms: Path) -
 
 @pytest.fixture
 def mini_vocab_path() -> Path:
-    return FIXTURES / "mini_unbis" / "unbis_terms.tsv"
+    return FIXTURES / "mini_unbis" / "mini_terms.tsv"
 
 
 @pytest.fixture

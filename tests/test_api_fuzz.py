@@ -31,7 +31,7 @@ EXAMPLES = int(os.environ.get("UNDEX_API_EXAMPLES", "30"))
 SENT: Counter[str] = Counter()
 STATUSES: Counter[str] = Counter()
 TOKEN = "s3cret-token-for-tests"
-MINI_VOCAB = Path(__file__).parent / "fixtures" / "mini_unbis" / "unbis_terms.tsv"
+MINI_VOCAB = Path(__file__).parent / "fixtures" / "mini_unbis" / "mini_terms.tsv"
 
 PROJECTS = """
 [tfidf-mini]

@@ -18,7 +18,7 @@ from undex.partitions import plan_partitions, read_partition
 
 @pytest.fixture(scope="module")
 def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    vocab = Path(__file__).parent / "fixtures" / "mini_unbis" / "unbis_terms.tsv"
+    vocab = Path(__file__).parent / "fixtures" / "mini_unbis" / "mini_terms.tsv"
     return make_workdir(tmp_path_factory.mktemp("batch"), vocab)
 
 

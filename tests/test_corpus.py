@@ -34,7 +34,7 @@ def jsonl(path: Path, records: list[dict], gz: bool = False) -> Path:
 
 @pytest.fixture(scope="module")
 def mini_vocab() -> Vocabulary:
-    return load_vocabulary_file("mini", Path(__file__).parent / "fixtures" / "mini_unbis" / "unbis_terms.tsv")
+    return load_vocabulary_file("mini", Path(__file__).parent / "fixtures" / "mini_unbis" / "mini_terms.tsv")
 
 
 # ------------------------------------------------------------------ UN document format

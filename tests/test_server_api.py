@@ -61,7 +61,7 @@ def datadir(tmp_path_factory: pytest.TempPathFactory, unbis_datadir: Path) -> Pa
     data = root / "data"
     (data / "vocabs").mkdir(parents=True)
     (data / "vocabs" / "unbis").symlink_to(unbis_datadir / "vocabs" / "unbis")
-    mini = Path(__file__).parent / "fixtures" / "mini_unbis" / "unbis_terms.tsv"
+    mini = Path(__file__).parent / "fixtures" / "mini_unbis" / "mini_terms.tsv"
     save_vocabulary(load_vocabulary_file("mini", mini), data)
     (root / "projects.toml").write_text(PROJECTS, encoding="utf-8")
     registry = ProjectRegistry(root / "projects.toml", data)
