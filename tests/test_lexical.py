@@ -123,3 +123,17 @@ def test_cli_explain_and_json_evidence(unbis_datadir: Path, tmp_path: Path) -> N
     as_json = subprocess.run([*run, "--format", "json"], cwd=tmp_path, capture_output=True, text=True, timeout=120)
     results = json.loads(as_json.stdout)[0]["results"]
     assert all(r["evidence"] for r in results)
+
+
+def test_stemming_collisions_are_resolved_by_the_written_words(registry: ProjectRegistry) -> None:
+    """Porter stems "developing" and "developed" alike; the words as written decide."""
+    project = registry.get("lexical-en")
+    text = "Assistance to developing countries. The developed countries agreed."
+    batch = project.suggest_batch([text], limit=20)
+    vocab = project.vocab
+    spans = {
+        vocab.concepts[c].prefLabel["en"]: [text[e.start : e.end] for e in batch.evidence[0][c]]
+        for c, _ in batch.ranked(0)
+    }
+    assert spans["DEVELOPING COUNTRIES"] == ["developing countries"]
+    assert spans["DEVELOPED COUNTRIES"] == ["developed countries"]

@@ -23,6 +23,7 @@ from undex.analysis import Analyzer
 from undex.analysis.chinese import normalize_with_offsets, normalize_zh
 from undex.analysis.frequency import frequency_table, phrase_zipf
 from undex.errors import ConfigError
+from undex.textnorm import normalize_label
 from undex.vocab import Vocabulary
 
 
@@ -31,6 +32,8 @@ class LabelEntry:
     concept: int
     label: str
     preferred: bool
+    surface: tuple[str, ...] = ()
+    """The label's content words as written (folded, not stemmed)."""
 
 
 @dataclass(frozen=True)
@@ -72,7 +75,9 @@ class LabelMatcher:
                         self.skipped_labels += 1
                         continue
                     if all(e.concept != index for e in self.entries[key]):
-                        self.entries[key].append(LabelEntry(index, label, label == concept.prefLabel.get(language)))
+                        preferred = label == concept.prefLabel.get(language)
+                        entry = LabelEntry(index, label, preferred, self.surface_words(variant))
+                        self.entries[key].append(entry)
         if not self.entries:
             counts = ", ".join(f"{lang}: {n}" for lang, n in sorted(vocab.label_counts().items()))
             raise ConfigError(
@@ -111,6 +116,22 @@ class LabelMatcher:
         else:
             words = re.findall(r"[^\W_]+", label.casefold())
         return phrase_zipf([w for w in words if w.strip()], self.language, table)
+
+    def surface_words(self, text: str) -> tuple[str, ...]:
+        """Content words as written (case and accents folded, not stemmed); empty for Chinese."""
+        if self.is_chinese:
+            return ()
+        return tuple(normalize_label(text[t.start : t.end]) for t in self.analyzer.analyze(text) if not t.stop)
+
+    def entries_for(self, match: Match, text: str) -> list[LabelEntry]:
+        """The concepts a match names. When stemming makes labels collide ("developing
+        countries" / "developed countries"), those whose words are written as in the text win."""
+        entries = self.entries[match.key]
+        if len(entries) == 1 or self.is_chinese:
+            return entries
+        written = self.surface_words(text[match.start : match.end])
+        exact = [e for e in entries if e.surface == written]
+        return exact or entries
 
     def keys_inside(self, keys: set[str]) -> set[str]:
         """Label keys occurring inside one of ``keys`` (other than itself)."""

@@ -139,7 +139,7 @@ class LexicalBackend(Backend):
     def candidates(self, text: str, language: str, exclude_prior: Sequence[int] = ()) -> Candidates:
         matcher = self.matcher(language)
         result = matcher.find(text)
-        by_concept = _group_by_concept(result, matcher)
+        by_concept = _group_by_concept(result, matcher, text)
         concepts = sorted(by_concept, key=lambda c: -len(by_concept[c][0]))[: self.params.max_candidates]
         context = _DocumentContext.build(self.vocab, matcher, by_concept, concepts)
         rows = [self._features(c, by_concept, context, result, matcher, exclude_prior) for c in concepts]
@@ -393,15 +393,13 @@ class _DocumentContext:
         return max(mass.get(code, 0) - weight for code in codes) / others
 
 
-def _group_by_concept(result: MatchResult, matcher: LabelMatcher) -> dict[int, ConceptMatches]:
+def _group_by_concept(result: MatchResult, matcher: LabelMatcher, text: str) -> dict[int, ConceptMatches]:
     """Per concept: its kept matches and its contained matches, each with the label."""
     grouped: dict[int, ConceptMatches] = defaultdict(lambda: ([], []))
-    for match in result.matches:
-        for entry in matcher.entries[match.key]:
-            grouped[entry.concept][0].append((match, entry.label))
-    for match in result.contained:
-        for entry in matcher.entries[match.key]:
-            grouped[entry.concept][1].append((match, entry.label))
+    for kind, matches in ((0, result.matches), (1, result.contained)):
+        for match in matches:
+            for entry in matcher.entries_for(match, text):
+                grouped[entry.concept][kind].append((match, entry.label))
     return dict(grouped)
 
 
