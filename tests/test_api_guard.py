@@ -134,3 +134,34 @@ def test_server_answers_from_a_model_retrained_meanwhile(tmp_path: Path) -> None
         after = c.post(url, data={"text": "oceans and human rights"}).json()["results"]
     assert [r["label"] for r in before] == ["HUMAN RIGHTS"]
     assert [r["label"] for r in after] == ["OCEANS"]
+
+
+def test_learn_adds_documents_to_a_knn_model_and_saves_them(tmp_path: Path) -> None:
+    """With the token, /learn feeds a backend that learns incrementally (knn), and the
+    learned documents survive a restart (a new registry reads the saved model)."""
+    from test_api_fuzz import MINI_VOCAB
+
+    from undex.corpus import Document, LabelledDoc
+    from undex.project import ProjectRegistry
+    from undex.server import create_app
+    from undex.vocab import load_vocabulary_file, save_vocabulary
+
+    data = tmp_path / "data"
+    save_vocabulary(load_vocabulary_file("mini", MINI_VOCAB), data)
+    (tmp_path / "p.toml").write_text('[knn-mini]\nlanguage="en"\nbackend="knn"\nvocab="mini"\nk=1\n', encoding="utf-8")
+    registry = ProjectRegistry(tmp_path / "p.toml", data)
+    registry.get("knn-mini").train([LabelledDoc(Document("a", "water resources in lakes"), [0])])
+    app = create_app(registry, ServerSettings(api_token=TOKEN, preload=False))
+    text = "oceans and seas and water"
+    lesson = [{"text": text, "subjects": [{"uri": "http://example.org/t/2000005"}]}]
+    with TestClient(app, raise_server_exceptions=False) as c:
+        before = c.post("/v1/projects/knn-mini/suggest", data={"text": text}).json()["results"]
+        assert [r["label"] for r in before] == ["WATER RESOURCES"]
+        answer = c.post("/v1/projects/knn-mini/learn", json=lesson, headers={"Authorization": f"Bearer {TOKEN}"})
+        assert answer.status_code == 204, answer.text
+        after = c.post("/v1/projects/knn-mini/suggest", data={"text": text}).json()["results"]
+        assert after[0]["label"] == "OCEANS"
+    reloaded = ProjectRegistry(tmp_path / "p.toml", data).get("knn-mini")
+    assert reloaded.manifest["learned_documents"] == 1
+    top = reloaded.suggest_batch([text]).ranked(0)[0][0]
+    assert reloaded.vocab.concepts[top].prefLabel["en"] == "OCEANS"

@@ -225,6 +225,29 @@ class Project:
         self._backend, self._loaded_version = backend, current_version(self.model_dir)
         return manifest
 
+    def learn(self, docs: Sequence[LabelledDoc]) -> dict[str, Any]:
+        """Add indexed documents to a trained model of a backend that learns incrementally,
+        and save the result as a new model version (atomically). Returns the manifest."""
+        if not self.backend_class.supports_learning:
+            raise ConfigError(
+                f"the {self.config.backend!r} backend of {self.id!r} does not learn from single documents; "
+                "retrain it with: undex train"
+            )
+        if not self.is_trained:
+            raise NotTrainedError(f"project {self.id!r} is not trained; run: undex train {self.id} CORPUS...")
+        if not docs:
+            raise NotFoundError("no document to learn from (need text and known subjects)")
+        backend = self.backend
+        manifest = dict(self.manifest or {})
+        backend.learn(docs)
+        manifest["learned_documents"] = int(manifest.get("learned_documents", 0)) + len(docs)
+        manifest["summary"] = backend.training_summary()
+        for key in ("files", "saved_at"):
+            manifest.pop(key, None)
+        save_artifact(self.model_dir, backend.save, manifest)
+        self._backend, self._loaded_version = backend, current_version(self.model_dir)
+        return manifest
+
     def suggest_batch(
         self, texts: Sequence[str], limit: int | None = None, threshold: float | None = None
     ) -> SuggestionBatch:

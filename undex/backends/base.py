@@ -47,6 +47,8 @@ class Backend(ABC):
     Params: ClassVar[type[BackendParams]] = BackendParams
     requires_training: ClassVar[bool] = True
     """False for backends that work from the vocabulary alone (zero-shot)."""
+    supports_learning: ClassVar[bool] = False
+    """True for backends whose trained model can take more documents (:meth:`learn`)."""
 
     def __init__(self, params: BackendParams, context: BackendContext) -> None:
         self.params = params
@@ -63,6 +65,10 @@ class Backend(ABC):
     @abstractmethod
     def suggest_batch(self, texts: Sequence[str]) -> SuggestionBatch:
         """Scores in [0, 1] for every concept of every text."""
+
+    def learn(self, docs: Sequence[LabelledDoc]) -> None:
+        """Add documents to a fitted model (only where ``supports_learning``)."""
+        raise NotImplementedError(f"the {self.name} backend does not learn incrementally")
 
     def prepare(self) -> None:
         """Build what an untrained (zero-shot) backend needs; called once after loading."""

@@ -34,6 +34,7 @@ class KnnBackend(Backend):
     name = "knn"
     Params = KnnParams
     params: KnnParams
+    supports_learning = True
 
     def _vectorizer(self) -> TextVectorizer:
         p = self.params
@@ -43,6 +44,13 @@ class KnnBackend(Backend):
         self.vectorizer_ = self._vectorizer()
         self.documents_ = self.vectorizer_.fit_transform([d.document.text for d in docs]).astype(np.float32)
         self.labels_ = label_matrix(docs, len(self.vocab))
+
+    def learn(self, docs: Sequence[LabelledDoc]) -> None:
+        """Add indexed documents as neighbours (their words outside the fitted feature
+        vocabulary are ignored until the next full training)."""
+        new = self.vectorizer_.transform([d.document.text for d in docs]).astype(np.float32)
+        self.documents_ = sp.vstack([self.documents_, new]).tocsr()
+        self.labels_ = sp.vstack([self.labels_, label_matrix(docs, len(self.vocab))]).tocsr()
 
     def suggest_batch(self, texts: Sequence[str]) -> SuggestionBatch:
         similarity = (self.vectorizer_.transform(list(texts)) @ self.documents_.T).tocsr()

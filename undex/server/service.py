@@ -120,14 +120,13 @@ class ProjectService:
     # ------------------------------------------------------------------ learning
 
     def learn(self, project_id: str, documents: list[IndexedDocument]) -> None:
-        """Feed indexed documents to a backend that learns incrementally (method ``learn``)."""
+        """Feed indexed documents to a backend that learns incrementally; the model is saved."""
         indexer = self.indexer(project_id)
-        backend = indexer.project.backend
-        learn = getattr(backend, "learn", None)
-        if learn is None:
+        project = indexer.project
+        if not project.backend_class.supports_learning or not project.is_trained:
             raise Unavailable(
-                f"the {indexer.project.config.backend!r} backend of project {project_id!r} does not learn "
-                "from single documents; retrain it with: undex train"
+                f"the {project.config.backend!r} backend of project {project_id!r} does not learn "
+                "from single documents, or it is not trained; train it with: undex train"
             )
         resolver = SubjectResolver(indexer.vocab)
         docs = []
@@ -137,4 +136,4 @@ class ProjectService:
                 docs.append(LabelledDoc(Document(f"learn-{number}", d.text), concepts))
         if not docs:
             raise InputError("no document has both text and a subject URI found in the vocabulary")
-        learn(docs)
+        project.learn(docs)
