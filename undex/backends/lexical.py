@@ -51,6 +51,7 @@ FEATURES = (
     "subsumed",
     # what indexers did before (0 untrained)
     "prior",
+    "label_precision",
     # agreement with the other candidates
     "linked_candidates",
     "microthesaurus_agreement",
@@ -73,6 +74,7 @@ LABEL_FEATURES = (
     "subsumed",
     "contained_share",
     "prior",
+    "label_precision",
     "linked_candidates",
     "microthesaurus_agreement",
     "domain_agreement",
@@ -90,6 +92,7 @@ ZERO_SHOT_WEIGHTS = {
 }
 ZERO_SHOT_BIAS = -5.0
 MAX_ZIPF = 8.0
+LABEL_PRECISION_SMOOTHING = 2.0
 
 
 class LexicalParams(BackendParams):
@@ -191,6 +194,7 @@ class LexicalBackend(Backend):
             "distinct_labels": float(len(keys)),
             "subsumed": float(not keys.isdisjoint(context.subsumed_keys)),
             "prior": self._prior(concept, exclude_prior),
+            "label_precision": self._label_precision(concept),
             "linked_candidates": float(self._linked(concept, context.concepts)),
             "microthesaurus_agreement": context.agreement(context.micro_mass, concept_data.microthesauri, weight),
             "domain_agreement": context.agreement(context.domain_mass, concept_data.domains, weight),
@@ -216,6 +220,16 @@ class LexicalBackend(Backend):
             return 0.0
         count = counts[concept] - (1 if concept in exclude_prior else 0)
         return math.log1p(max(count, 0)) / self.prior_norm_
+
+    def _label_precision(self, concept: int, found: int = 0, hit: int = 0) -> float:
+        """How often, in the training documents, a match of this concept's labels was one of
+        their subjects (smoothed towards the overall rate; ``found``/``hit`` are taken out
+        for the training document itself)."""
+        matched = getattr(self, "match_counts_", None)
+        if matched is None:
+            return 0.0
+        smoothing = LABEL_PRECISION_SMOOTHING
+        return (self.hit_counts_[concept] - hit + smoothing * self.base_rate_) / (matched[concept] - found + smoothing)
 
     def _linked(self, concept: int, concepts: set[int]) -> int:
         c = self.vocab.concepts[concept]
@@ -277,17 +291,24 @@ class LexicalBackend(Backend):
             self.prior_counts_[concept] = n
         self.prior_norm_ = math.log1p(max(counts.values(), default=0))
         self.coef_ = None
-        blocks, targets = [], []
+        self.match_counts_ = None
+        found_per_doc = []
         for doc in docs:
             language = doc.document.language or detect_language(doc.document.text) or self.context.language
             if language not in ("ar", "zh", "en", "fr", "ru", "es"):
                 continue
             found = self.candidates(doc.document.text, language, exclude_prior=doc.concepts)
-            if not found.concepts:
-                continue
-            gold = set(doc.concepts)
+            if found.concepts:
+                gold = set(doc.concepts)
+                found_per_doc.append((found, [c in gold for c in found.concepts]))
+        self._count_label_precision(found_per_doc)
+        blocks, targets = [], []
+        column = FEATURES.index("label_precision")
+        for found, hits in found_per_doc:
+            for row, (concept, hit) in enumerate(zip(found.concepts, hits, strict=True)):
+                found.features[row, column] = self._label_precision(concept, found=1, hit=int(hit))
             blocks.append(found.features)
-            targets.extend(c in gold for c in found.concepts)
+            targets.extend(hits)
         y = np.asarray(targets, dtype=bool)
         self.training_candidates_ = int(y.size)
         self.training_positives_ = int(y.sum())
@@ -302,6 +323,15 @@ class LexicalBackend(Backend):
         self.coef_ = np.zeros(len(FEATURES))
         self.coef_[mask] = coef
 
+    def _count_label_precision(self, found_per_doc: list) -> None:
+        self.match_counts_ = np.zeros(len(self.vocab), dtype=np.int64)
+        self.hit_counts_ = np.zeros(len(self.vocab), dtype=np.int64)
+        for found, hits in found_per_doc:
+            np.add.at(self.match_counts_, found.concepts, 1)
+            np.add.at(self.hit_counts_, found.concepts, np.asarray(hits, dtype=np.int64))
+        total = int(self.match_counts_.sum())
+        self.base_rate_ = float(self.hit_counts_.sum()) / total if total else 0.0
+
     def _learned_mask(self) -> np.ndarray:
         learned = set(self.params.learned_features or FEATURES)
         return np.array([name in learned for name in FEATURES])
@@ -314,6 +344,9 @@ class LexicalBackend(Backend):
             scale=self.scale_,
             intercept=np.array([self.intercept_]),
             prior_counts=self.prior_counts_,
+            match_counts=self.match_counts_,
+            hit_counts=self.hit_counts_,
+            base_rate=np.array([self.base_rate_]),
         )
         with open(folder / "ranker.json", "w", encoding="utf-8") as handle:
             json.dump({"features": list(FEATURES), "prior_norm": self.prior_norm_}, handle)
@@ -324,6 +357,8 @@ class LexicalBackend(Backend):
                 self.coef_, self.mean_, self.scale_ = data["coef"], data["mean"], data["scale"]
                 self.intercept_ = float(data["intercept"][0])
                 self.prior_counts_ = data["prior_counts"]
+                self.match_counts_, self.hit_counts_ = data["match_counts"], data["hit_counts"]
+                self.base_rate_ = float(data["base_rate"][0])
             with open(folder / "ranker.json", encoding="utf-8") as handle:
                 meta = json.load(handle)
         except (OSError, ValueError, KeyError) as exc:
