@@ -53,6 +53,7 @@ def main() -> None:
     seed = read_document_file(SHARED / "examples/seed.txt")
     zh = registry.get("lexical-zh")
     long_zh = (seed.text.replace(" ", "") * 3)[:20000]
+    zh.suggest_batch([long_zh])  # warm up: the matcher is built once per process
     seconds, _ = timed(lambda: zh.suggest_batch([long_zh]), repeat=5)
     rows.append(("lexical-zh: suggest, one 20,000-character Chinese document", f"{seconds * 1000:.1f} ms"))
     seconds, _ = timed(lambda: zh.backend.matcher("zh").find(long_zh), repeat=5)
