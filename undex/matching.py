@@ -127,11 +127,16 @@ class LabelMatcher:
         """The concepts a match names. When stemming makes labels collide ("developing
         countries" / "developed countries"), those whose words are written as in the text win."""
         entries = self.entries[match.key]
-        if len(entries) == 1 or self.is_chinese:
+        if self.is_chinese:
             return entries
         written = self.surface_words(text[match.start : match.end])
         exact = [e for e in entries if e.surface == written]
-        return exact or entries
+        if exact or self.language != "en":
+            return exact or entries
+        # English: stemming may join words that differ in more than inflection
+        # ("reporters"/"report"); keep entries whose words differ only by a plural ending
+        light = tuple(_singular(w) for w in written)
+        return [e for e in entries if tuple(_singular(w) for w in e.surface) == light]
 
     def keys_inside(self, keys: set[str]) -> set[str]:
         """Label keys occurring inside one of ``keys`` (other than itself)."""
@@ -210,6 +215,17 @@ class LabelMatcher:
             match = Match(key, content[first].start, content[last].end, last - first + 1, first)
             found.append((first, last + 1, match))
         return found, len(content), max(len(content), 1)
+
+
+def _singular(word: str) -> str:
+    """English plural ending removed (countries -> country, rights -> right)."""
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith(("ches", "shes", "sses", "xes")):
+        return word[:-2]
+    if word.endswith("s") and not word.endswith("ss") and len(word) > 3:
+        return word[:-1]
+    return word
 
 
 @lru_cache(maxsize=1)

@@ -90,7 +90,7 @@ ZERO_SHOT_WEIGHTS = {
     "ambiguity": 1.5,  # a label shared by several concepts is weak evidence
     "microthesaurus_agreement": 1.0,
 }
-ZERO_SHOT_BIAS = -5.0
+ZERO_SHOT_BIAS = -3.5
 MAX_ZIPF = 8.0
 LABEL_PRECISION_SMOOTHING = 2.0
 
