@@ -14,10 +14,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
+import numpy as np
+import scipy.sparse as sp
 from pydantic import BaseModel, ConfigDict
 
 from undex.analysis import Analyzer
 from undex.corpus import LabelledDoc
+from undex.features import TextVectorizer
 from undex.suggestion import SuggestionBatch
 from undex.vocab import Vocabulary
 
@@ -26,6 +29,20 @@ class BackendParams(BaseModel):
     """Base of every backend's parameters; unknown keys are an error."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class TextFeatureParams(BackendParams):
+    """Parameters of backends that work on TF-IDF features (:class:`TextVectorizer`)."""
+
+    word_ngrams: int = 2
+    min_df: int = 1
+    max_features: int = 300_000
+    sublinear_tf: bool = True
+
+
+def text_vectorizer(analyzer: Analyzer, params: TextFeatureParams) -> TextVectorizer:
+    """An unfitted vectorizer configured by a backend's feature parameters."""
+    return TextVectorizer(analyzer, params.word_ngrams, None, params.min_df, params.max_features, params.sublinear_tf)
 
 
 @dataclass
@@ -40,6 +57,13 @@ class BackendContext:
     """Resolves another project by id (used by ensembles)."""
     analyzer_for: Callable[[str], Analyzer] | None = None
     """The analyzer of another language (training documents may differ from the project)."""
+
+
+def label_matrix(docs: Sequence[LabelledDoc], n_concepts: int) -> sp.csr_matrix:
+    """Binary document x concept matrix of gold subjects."""
+    rows = [i for i, d in enumerate(docs) for _ in d.concepts]
+    cols = [c for d in docs for c in d.concepts]
+    return sp.csr_matrix((np.ones(len(cols), dtype=np.float32), (rows, cols)), shape=(len(docs), n_concepts))
 
 
 class Backend(ABC):

@@ -19,8 +19,7 @@ import numpy as np
 import scipy.sparse as sp
 from pydantic import Field, field_validator
 
-from undex.backends.base import Backend, BackendParams
-from undex.backends.tfidf import label_matrix
+from undex.backends.base import Backend, BackendParams, label_matrix
 from undex.calibration import Calibrator, Method, Scope
 from undex.corpus import LabelledDoc
 from undex.errors import ConfigError, ModelError, NotFoundError, NotTrainedError

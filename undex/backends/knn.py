@@ -14,20 +14,16 @@ from pathlib import Path
 import numpy as np
 import scipy.sparse as sp
 
-from undex.backends.base import Backend, BackendParams
-from undex.backends.tfidf import label_matrix
+from undex.backends.base import Backend, TextFeatureParams, label_matrix, text_vectorizer
 from undex.corpus import LabelledDoc
 from undex.errors import ModelError
 from undex.features import TextVectorizer
 from undex.suggestion import SuggestionBatch
 
 
-class KnnParams(BackendParams):
+class KnnParams(TextFeatureParams):
     k: int = 10
     power: float = 3.0
-    word_ngrams: int = 2
-    min_df: int = 1
-    max_features: int = 300_000
 
 
 class KnnBackend(Backend):
@@ -37,8 +33,7 @@ class KnnBackend(Backend):
     supports_learning = True
 
     def _vectorizer(self) -> TextVectorizer:
-        p = self.params
-        return TextVectorizer(self.context.analyzer, p.word_ngrams, None, p.min_df, p.max_features, True)
+        return text_vectorizer(self.context.analyzer, self.params)
 
     def fit(self, docs: Sequence[LabelledDoc]) -> None:
         self.vectorizer_ = self._vectorizer()

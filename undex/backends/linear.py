@@ -18,8 +18,7 @@ import scipy.linalg
 import scipy.sparse as sp
 from pydantic import Field
 
-from undex.backends.base import Backend, BackendParams
-from undex.backends.tfidf import label_matrix
+from undex.backends.base import Backend, TextFeatureParams, label_matrix, text_vectorizer
 from undex.corpus import LabelledDoc
 from undex.errors import InputError, ModelError
 from undex.features import TextVectorizer
@@ -30,15 +29,12 @@ MAX_SYSTEM = 20_000
 """Largest square system solved (min of documents and features); about 3 GB in float64."""
 
 
-class LinearParams(BackendParams):
+class LinearParams(TextFeatureParams):
     alpha: float = Field(1.0, gt=0.0)
     """L2 regularisation strength."""
     label_weight_power: float = Field(0.5, ge=0.0, le=2.0)
     """A document's targets are divided by (its number of gold subjects) ** this, so that
     records with dozens of subjects do not dominate the fit (0 = plain 0/1 targets)."""
-    word_ngrams: int = 2
-    min_df: int = 1
-    max_features: int = 300_000
     weight_threshold: float = Field(1e-3, ge=0.0)
     """Coefficients with a smaller absolute value are dropped (smaller model, same ranking)."""
 
@@ -68,8 +64,7 @@ class LinearBackend(Backend):
     params: LinearParams
 
     def _vectorizer(self) -> TextVectorizer:
-        p = self.params
-        return TextVectorizer(self.context.analyzer, p.word_ngrams, None, p.min_df, p.max_features, True)
+        return text_vectorizer(self.context.analyzer, self.params)
 
     def fit(self, docs: Sequence[LabelledDoc]) -> None:
         self.vectorizer_ = self._vectorizer()

@@ -18,7 +18,7 @@ from typing import Literal
 import numpy as np
 import scipy.sparse as sp
 
-from undex.backends.base import Backend, BackendParams
+from undex.backends.base import Backend, TextFeatureParams, text_vectorizer
 from undex.corpus import LabelledDoc
 from undex.errors import ModelError
 from undex.features import TextVectorizer
@@ -33,7 +33,7 @@ PRESETS: dict[str, dict[str, object]] = {
 }
 
 
-class OmikujiParams(BackendParams):
+class OmikujiParams(TextFeatureParams):
     preset: Literal["parabel", "bonsai"] = "parabel"
     cluster_balanced: bool | None = None
     cluster_k: int | None = None
@@ -41,8 +41,6 @@ class OmikujiParams(BackendParams):
     collapse_every_n_layers: int = 0
     n_trees: int = 3
     word_ngrams: int = 1
-    min_df: int = 1
-    max_features: int = 300_000
     top_k: int = 100
     """Candidate concepts returned per document."""
     beam_size: int = 10
@@ -87,8 +85,7 @@ class OmikujiBackend(Backend):
     params: OmikujiParams
 
     def _vectorizer(self) -> TextVectorizer:
-        p = self.params
-        return TextVectorizer(self.context.analyzer, p.word_ngrams, None, p.min_df, p.max_features, True)
+        return text_vectorizer(self.context.analyzer, self.params)
 
     def _hyper_param(self):
         import omikuji

@@ -9,25 +9,15 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.preprocessing import normalize
 
-from undex.backends.base import Backend, BackendParams
+from undex.backends.base import Backend, TextFeatureParams, label_matrix, text_vectorizer
 from undex.corpus import LabelledDoc
 from undex.errors import ModelError
 from undex.features import TextVectorizer
 from undex.suggestion import SuggestionBatch
 
 
-class TfidfParams(BackendParams):
-    word_ngrams: int = 2
+class TfidfParams(TextFeatureParams):
     min_df: int = 2
-    max_features: int = 300_000
-    sublinear_tf: bool = True
-
-
-def label_matrix(docs: Sequence[LabelledDoc], n_concepts: int) -> sp.csr_matrix:
-    """Binary document x concept matrix of gold subjects."""
-    rows = [i for i, d in enumerate(docs) for _ in d.concepts]
-    cols = [c for d in docs for c in d.concepts]
-    return sp.csr_matrix((np.ones(len(cols), dtype=np.float32), (rows, cols)), shape=(len(docs), n_concepts))
 
 
 class TfidfBackend(Backend):
@@ -36,8 +26,7 @@ class TfidfBackend(Backend):
     params: TfidfParams
 
     def _vectorizer(self) -> TextVectorizer:
-        p = self.params
-        return TextVectorizer(self.context.analyzer, p.word_ngrams, None, p.min_df, p.max_features, p.sublinear_tf)
+        return text_vectorizer(self.context.analyzer, self.params)
 
     def fit(self, docs: Sequence[LabelledDoc]) -> None:
         self.vectorizer_ = self._vectorizer()

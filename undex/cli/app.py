@@ -11,7 +11,7 @@ from typing import Annotated, Optional
 import typer
 
 from undex.analysis import LANGUAGES, detect_language
-from undex.cli.options import DatadirOpt, LabelsFieldOpt, ProjectsOpt, SplitOpt, registry
+from undex.cli.options import DatadirOpt, LabelsFieldOpt, LimitOpt, ProjectsOpt, SplitOpt, ThresholdOpt, registry
 from undex.corpus import (
     CorpusStats,
     Document,
@@ -173,8 +173,8 @@ def _check_language(project: Project, source: str, text: str) -> None:
 def suggest(
     project_id: str,
     paths: Annotated[Optional[list[Path]], typer.Argument(help="Documents (default: stdin).")] = None,
-    limit: Annotated[Optional[int], typer.Option("--limit", "-l", min=1, help="Maximum suggestions.")] = None,
-    threshold: Annotated[Optional[float], typer.Option("--threshold", "-t", min=0.0, max=1.0)] = None,
+    limit: LimitOpt = None,
+    threshold: ThresholdOpt = None,
     label_language: Annotated[
         Optional[list[str]],
         typer.Option("--label-language", help="Label language (ar zh en fr ru es); repeat to show several."),

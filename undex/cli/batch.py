@@ -13,7 +13,7 @@ from undex.analysis import LANGUAGES
 from undex.atomicio import write_json
 from undex.batch import DEFAULT_SUFFIX, IndexRun, IndexSpec, ProcessExecutor, ProjectRef, SerialExecutor, run_index
 from undex.cli.app import app, err
-from undex.cli.options import DatadirOpt, ProjectsOpt, registry
+from undex.cli.options import DatadirOpt, LimitOpt, ProjectsOpt, ThresholdOpt, registry
 from undex.distributed import DASK_HELP
 from undex.errors import InputError
 from undex.project import resolve_datadir, resolve_projects_path
@@ -30,8 +30,8 @@ def index(
     force: Annotated[bool, typer.Option("--force", "-f", help="Redo documents already indexed.")] = False,
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Worker processes (Dask local workers).")] = 1,
     dask: Annotated[Optional[str], typer.Option("--dask", help=DASK_HELP)] = None,
-    limit: Annotated[Optional[int], typer.Option("--limit", "-l", min=1, help="Maximum suggestions.")] = None,
-    threshold: Annotated[Optional[float], typer.Option("--threshold", "-t", min=0.0, max=1.0)] = None,
+    limit: LimitOpt = None,
+    threshold: ThresholdOpt = None,
     label_language: Annotated[Optional[str], typer.Option("--label-language", help="ar zh en fr ru es.")] = None,
     suffix: Annotated[str, typer.Option("--suffix", help="Per-document output suffix.")] = DEFAULT_SUFFIX,
     batch_size: Annotated[int, typer.Option("--batch-size", min=1, help="Documents per suggest call.")] = 32,

@@ -17,6 +17,8 @@ DatadirOpt = Annotated[
     Optional[Path],
     typer.Option("--datadir", help="Data directory for vocabularies and models (default: $UNDEX_DATADIR or ./data)."),
 ]
+LimitOpt = Annotated[Optional[int], typer.Option("--limit", "-l", min=1, help="Maximum suggestions.")]
+ThresholdOpt = Annotated[Optional[float], typer.Option("--threshold", "-t", min=0.0, max=1.0)]
 SplitOpt = Annotated[Optional[str], typer.Option("--split", help="Only JSONL records whose 'split' is this.")]
 LabelsFieldOpt = Annotated[
     Optional[str],
