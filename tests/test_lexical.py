@@ -89,9 +89,11 @@ def test_ranker_trained_on_english_ranks_chinese(registry: ProjectRegistry, corp
     ]
     manifest = project.train(docs)
     assert manifest["summary"]["candidates"] > 0
-    batch = project.suggest_batch(["联合国 可持续发展 问题 与 淡水 资源 和 人权"])
-    labels = {project.vocab.concepts[c].prefLabel["zh"] for c in _uris(batch)}
-    assert {"可持续发展", "淡水", "人权"} <= labels
+    batch = project.suggest_batch(["联合国 可持续发展 问题 与 淡水 资源 和 人权"], limit=50)
+    labels = [project.vocab.concepts[c].prefLabel["zh"] for c in _uris(batch)]
+    assert {"可持续发展", "人权"} <= set(labels[:10])
+    # subjects implied by the matches (association) join the matched ones, which all stay
+    assert "淡水" in labels
     for concept, spans in batch.evidence[0].items():
         assert spans, f"suggestion {concept} without evidence"
 
@@ -137,3 +139,79 @@ def test_stemming_collisions_are_resolved_by_the_written_words(registry: Project
     }
     assert spans["DEVELOPING COUNTRIES"] == ["developing countries"]
     assert spans["DEVELOPED COUNTRIES"] == ["developed countries"]
+
+
+ASSOCIATION_PROJECTS = """
+[assoc-zh-en]
+language = "zh"
+backend = "lexical"
+vocab = "unbis"
+
+[plain-zh-en]
+language = "zh"
+backend = "lexical"
+vocab = "unbis"
+association = false
+"""
+
+
+def _indexed_records(vocab) -> list:
+    """English records: water reports are always indexed under COORDINATION WITHIN UN SYSTEM,
+    whose label never occurs in them; human-rights records are not."""
+    from undex.corpus import Document, LabelledDoc
+
+    index = {c.prefLabel["en"]: i for i, c in enumerate(vocab.concepts)}
+    water = ["FRESHWATER", "OCEANS", "COORDINATION WITHIN UN SYSTEM"]
+    rights = ["HUMAN RIGHTS", "REFUGEES"]
+    docs = []
+    for i in range(40):
+        docs.append(
+            LabelledDoc(
+                Document(f"w{i}", f"Report {i} on freshwater and oceans", "en"), [index[label] for label in water]
+            )
+        )
+        docs.append(
+            LabelledDoc(Document(f"h{i}", f"Human rights of refugees, report {i}", "en"), [index[x] for x in rights])
+        )
+    return docs
+
+
+def test_association_suggests_subjects_whose_labels_are_absent(unbis_datadir: Path, tmp_path: Path) -> None:
+    (tmp_path / "projects.toml").write_text(ASSOCIATION_PROJECTS, encoding="utf-8")
+    registry = ProjectRegistry(tmp_path / "projects.toml", unbis_datadir)
+    text = "关于 淡水 和 海洋 的 报告"
+    for project_id in ("assoc-zh-en", "plain-zh-en"):
+        project = registry.get(project_id)
+        project.train(_indexed_records(project.vocab))
+    vocab = registry.get("assoc-zh-en").vocab
+    coordination = next(i for i, c in enumerate(vocab.concepts) if c.prefLabel["en"] == "COORDINATION WITHIN UN SYSTEM")
+
+    plain = registry.get("plain-zh-en").suggest_batch([text], limit=10)
+    assert coordination not in _uris(plain)
+
+    batch = registry.get("assoc-zh-en").suggest_batch([text], limit=10)
+    assert coordination in _uris(batch)[:3]
+    # the evidence of an implied subject is the matches that imply it
+    assert {text[e.start : e.end] for e in batch.evidence[0][coordination]} <= {"淡水", "海洋"}
+    assert batch.evidence[0][coordination]
+
+    # the saved model gives the same suggestions after loading
+    reloaded = ProjectRegistry(tmp_path / "projects.toml", unbis_datadir).get("assoc-zh-en")
+    assert reloaded.suggest_batch([text], limit=10).ranked(0) == batch.ranked(0)
+    assert "combination" in reloaded.manifest["summary"]
+
+
+def test_broken_association_model_is_a_clear_error(unbis_datadir: Path, tmp_path: Path) -> None:
+    from undex.errors import ModelError
+    from undex.modelstore import current_version
+
+    (tmp_path / "projects.toml").write_text(ASSOCIATION_PROJECTS, encoding="utf-8")
+    registry = ProjectRegistry(tmp_path / "projects.toml", unbis_datadir)
+    project = registry.get("assoc-zh-en")
+    project.train(_indexed_records(project.vocab))
+    version = current_version(project.model_dir)
+    assert version is not None
+    (version / "association.npz").write_bytes(b"not a model")
+    fresh = ProjectRegistry(tmp_path / "projects.toml", unbis_datadir).get("assoc-zh-en")
+    with pytest.raises(ModelError):
+        fresh.suggest_batch(["淡水"])

@@ -19,11 +19,14 @@ from pathlib import Path
 
 import numpy as np
 import scipy.sparse as sp
+from pydantic import Field
 from scipy.optimize import minimize
 from scipy.special import expit
+from sklearn.linear_model import LogisticRegression
 
 from undex.analysis import detect_language
-from undex.backends.base import Backend, BackendParams
+from undex.backends.association import ConceptAssociation, concept_bag
+from undex.backends.base import Backend, BackendParams, label_matrix
 from undex.corpus import LabelledDoc
 from undex.errors import ModelError
 from undex.matching import LabelMatcher, Match, MatchResult
@@ -109,6 +112,18 @@ class LexicalParams(BackendParams):
     """The learned ranker corrects the zero-shot formula instead of replacing it, so what
     short training records cannot teach (frequency and position in long documents) keeps
     its zero-shot weight."""
+    association: bool = True
+    """When trained, also learn which subjects the matched concepts imply (see
+    :mod:`undex.backends.association`), so subjects whose labels do not occur in the text
+    can be suggested too, in any language."""
+    association_alpha: float = Field(1.0, gt=0.0)
+    association_bag_size: int = Field(20, ge=1)
+    """Matched concepts (the best by lexical score) that describe a document to the model."""
+    association_candidates: int = Field(30, ge=0)
+    """Best associated concepts added to the matched ones as candidates."""
+    association_folds: int = Field(5, ge=2)
+    """Cross-fitting folds: the combination is learned from association scores of
+    documents the association model did not see."""
 
 
 ConceptMatches = tuple[list[tuple[Match, str]], list[tuple[Match, str]]]
@@ -257,6 +272,8 @@ class LexicalBackend(Backend):
             found = self.candidates(text, self.context.language)
             scores = dict(zip(found.concepts, self._score(found.features), strict=True))
             doc_evidence = dict(found.evidence)
+            if getattr(self, "association_", None) is not None:
+                scores = self._associate(found, scores, doc_evidence)
             if self.params.add_broader:
                 self._add_broader(scores, doc_evidence)
             for concept, score in scores.items():
@@ -266,6 +283,78 @@ class LexicalBackend(Backend):
             evidence.append(doc_evidence)
         shape = (len(texts), len(self.vocab))
         return SuggestionBatch(sp.csr_matrix((vals, (rows, cols)), shape=shape), evidence)
+
+    # ---------------------------------------------------------------- association
+
+    def _bag(self, scores: dict[int, float]) -> sp.csr_matrix:
+        """The document's best matched concepts, weighted by their lexical scores. Long
+        documents are cut to ``association_bag_size`` concepts so that they look like the
+        records the association model learned from, not like a list of incidental words."""
+        best = sorted(scores, key=lambda c: -scores[c])[: self.params.association_bag_size]
+        return concept_bag(best, np.ones(len(best)), len(self.vocab))
+
+    def _combined_rows(self, scores: dict[int, float], associated: np.ndarray) -> tuple[list[int], np.ndarray]:
+        """Candidates (matched, plus the best associated) and their combination features:
+        lexical logit, matched or not, association score, its share of the best, log rank."""
+        order = np.argsort(-associated, kind="stable")
+        best = [int(c) for c in order[: self.params.association_candidates] if associated[c] > 0]
+        concepts = list(dict.fromkeys([*scores, *best]))
+        rank = np.empty(len(associated))
+        rank[order] = np.arange(1, len(associated) + 1)
+        top = max(float(associated.max(initial=0.0)), 1e-9)
+        rows = []
+        for c in concepts:
+            p = scores.get(c)
+            logit = math.log(p / (1.0 - p)) if p is not None and 0.0 < p < 1.0 else 0.0
+            a = float(associated[c])
+            rows.append([logit, float(p is not None), a, a / top, math.log(rank[c] if a > 0 else len(associated))])
+        return concepts, np.asarray(rows, dtype=np.float64).reshape(len(concepts), 5)
+
+    def _associate(
+        self, found: Candidates, scores: dict[int, float], evidence: dict[int, list[Evidence]]
+    ) -> dict[int, float]:
+        """Re-score the matched concepts with the concepts they imply, and add the best
+        implied ones; an implied subject's evidence is the matches that imply it most."""
+        bag = self._bag(scores)
+        associated = self.association_.predict(bag).toarray().ravel()
+        concepts, rows = self._combined_rows(scores, associated)
+        if not concepts:
+            return scores
+        combined = expit(rows @ self.combiner_coef_ + self.combiner_intercept_)
+        implied = [c for c in concepts if c not in evidence]
+        if implied and found.concepts:
+            weights = self.association_.coef_[found.concepts][:, implied].toarray()
+            for j, c in enumerate(implied):
+                best = [found.concepts[i] for i in np.argsort(-weights[:, j])[:3] if weights[i, j] > 0]
+                evidence[c] = [e for m in best for e in found.evidence.get(m, [])[:2]]
+        return dict(zip(concepts, map(float, combined), strict=True))
+
+    def _fit_association(self, docs: Sequence[LabelledDoc], found: list[Candidates | None]) -> None:
+        """Cross-fit the association model, learn how to combine it with the lexical
+        score on held-out folds, then fit it on all documents."""
+        n = len(self.vocab)
+        lexical = [dict(zip(f.concepts, self._score(f.features), strict=True)) if f else {} for f in found]
+        bags = sp.vstack([self._bag(scores) for scores in lexical]).tocsr()
+        labels = label_matrix(docs, n)
+        folds = np.arange(len(docs)) % self.params.association_folds
+        held_out = sp.lil_matrix((len(docs), n), dtype=np.float32)
+        for k in range(self.params.association_folds):
+            model = ConceptAssociation(self.params.association_alpha).fit(bags[folds != k], labels[folds != k])
+            held_out[np.flatnonzero(folds == k)] = model.predict(bags[folds == k])
+        held_out = held_out.tocsr()
+        blocks, targets = [], []
+        for i, (doc, scores) in enumerate(zip(docs, lexical, strict=True)):
+            concepts, rows = self._combined_rows(scores, held_out[i].toarray().ravel())
+            gold = set(doc.concepts)
+            blocks.append(rows)
+            targets.extend(c in gold for c in concepts)
+        y = np.asarray(targets, dtype=bool)
+        if y.all() or not y.any():
+            raise ModelError("cannot learn the association combination: no positive and negative candidates")
+        combiner = LogisticRegression(C=1.0, max_iter=1000).fit(np.vstack(blocks), y)
+        self.combiner_coef_ = combiner.coef_.ravel()
+        self.combiner_intercept_ = float(combiner.intercept_[0])
+        self.association_ = ConceptAssociation(self.params.association_alpha).fit(bags, labels)
 
     def _add_broader(self, scores: dict[int, float], evidence: dict[int, list[Evidence]]) -> None:
         narrower_scores: dict[int, list[tuple[float, int]]] = defaultdict(list)
@@ -292,12 +381,16 @@ class LexicalBackend(Backend):
         self.prior_norm_ = math.log1p(max(counts.values(), default=0))
         self.coef_ = None
         self.match_counts_ = None
+        self.association_ = None
         found_per_doc = []
+        found_all: list[Candidates | None] = []
         for doc in docs:
             language = doc.document.language or detect_language(doc.document.text) or self.context.language
             if language not in ("ar", "zh", "en", "fr", "ru", "es"):
+                found_all.append(None)
                 continue
             found = self.candidates(doc.document.text, language, exclude_prior=doc.concepts)
+            found_all.append(found)
             if found.concepts:
                 gold = set(doc.concepts)
                 found_per_doc.append((found, [c in gold for c in found.concepts]))
@@ -322,6 +415,8 @@ class LexicalBackend(Backend):
         coef, self.intercept_ = fit_logistic(((X - self.mean_) / self.scale_)[:, mask], y, offset, self.params.C)
         self.coef_ = np.zeros(len(FEATURES))
         self.coef_[mask] = coef
+        if self.params.association:
+            self._fit_association(docs, found_all)
 
     def _count_label_precision(self, found_per_doc: list) -> None:
         self.match_counts_ = np.zeros(len(self.vocab), dtype=np.int64)
@@ -348,6 +443,9 @@ class LexicalBackend(Backend):
             hit_counts=self.hit_counts_,
             base_rate=np.array([self.base_rate_]),
         )
+        if self.association_ is not None:
+            self.association_.save(folder)
+            np.save(folder / "combiner.npy", np.append(self.combiner_coef_, self.combiner_intercept_))
         with open(folder / "ranker.json", "w", encoding="utf-8") as handle:
             json.dump({"features": list(FEATURES), "prior_norm": self.prior_norm_}, handle)
 
@@ -366,13 +464,28 @@ class LexicalBackend(Backend):
         if meta.get("features") != list(FEATURES) or len(self.prior_counts_) != len(self.vocab):
             raise ModelError(f"the ranker in {folder} was made by another undex version or vocabulary; retrain")
         self.prior_norm_ = float(meta["prior_norm"])
+        self.association_ = None
+        if self.params.association:
+            self.association_ = ConceptAssociation.load(folder, len(self.vocab))
+            try:
+                combiner = np.load(folder / "combiner.npy", allow_pickle=False)
+            except (OSError, ValueError) as exc:
+                raise ModelError(f"cannot read the association combination in {folder}: {exc}") from exc
+            if combiner.shape != (6,):
+                raise ModelError(f"the association combination in {folder} is malformed; retrain")
+            self.combiner_coef_, self.combiner_intercept_ = combiner[:5], float(combiner[5])
 
     def prepare(self) -> None:
         self.matcher(self.context.language)
 
     def training_summary(self) -> dict:
         weights = dict(zip(FEATURES, (round(float(w), 3) for w in self.coef_), strict=True))
-        return {"candidates": self.training_candidates_, "positives": self.training_positives_, "weights": weights}
+        summary = {"candidates": self.training_candidates_, "positives": self.training_positives_, "weights": weights}
+        if self.association_ is not None:
+            names = ("lexical_logit", "matched", "association", "association_share", "log_association_rank")
+            summary["combination"] = dict(zip(names, (round(float(w), 3) for w in self.combiner_coef_), strict=True))
+            summary["association_coefficients"] = int(self.association_.coef_.nnz)
+        return summary
 
 
 def fit_logistic(X: np.ndarray, y: np.ndarray, offset: np.ndarray, C: float) -> tuple[np.ndarray, float]:
