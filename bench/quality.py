@@ -54,7 +54,7 @@ RESULTS = BENCH / "results" / "quality.md"
 LIMIT = 100
 SPLITS = ("train", "dev", "test")
 ANNIF_SOURCES = ("tfidf-en", "omikuji-en", "mllm-en")
-UNDEX_SOURCES = ("tfidf-en", "lexical-en", "omikuji-en", "linear-en")
+UNDEX_SOURCES = ("tfidf-en", "lexical-en", "lexical-en-literal", "omikuji-en", "linear-en", "knn-en")
 UNDEX_ENSEMBLE = "ensemble-en"
 # one process, one thread each when suggesting: the throughput comparison is per process
 SINGLE_THREAD = {k: "1" for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "RAYON_NUM_THREADS")}
