@@ -1,7 +1,7 @@
 """Concept association: subjects predicted from the concepts whose labels a text mentions.
 
-A document is represented by its bag of matched concepts (weights from the lexical
-backend, L2-normalised), never by its words, so a model learned from English records
+A document is represented by its bag of matched concepts (binary, L2-normalised),
+never by its words, so a model learned from English records
 applies to a document in any language the thesaurus has labels for. The model is one
 ridge regression from concept bags to gold subjects (closed form, like ``linear``):
 it learns, for instance, that reports mentioning sustainable development and the
@@ -23,14 +23,13 @@ from undex.errors import ModelError
 FILE = "association.npz"
 
 
-def concept_bag(concepts: Sequence[int], weights: np.ndarray, n_concepts: int) -> sp.csr_matrix:
-    """One L2-normalised row: the matched concepts of a document, weighted."""
-    weights = np.asarray(weights, dtype=np.float64)
-    norm = float(np.sqrt((weights**2).sum()))
-    if not len(concepts) or norm == 0:
+def concept_bag(concepts: Sequence[int], n_concepts: int) -> sp.csr_matrix:
+    """One L2-normalised binary row: the matched concepts of a document."""
+    if not len(concepts):
         return sp.csr_matrix((1, n_concepts), dtype=np.float32)
+    weight = 1.0 / np.sqrt(len(concepts))
     rows = [0] * len(concepts)
-    return sp.csr_matrix((weights / norm, (rows, list(concepts))), shape=(1, n_concepts), dtype=np.float32)
+    return sp.csr_matrix(([weight] * len(concepts), (rows, list(concepts))), shape=(1, n_concepts), dtype=np.float32)
 
 
 class ConceptAssociation:

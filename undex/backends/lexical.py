@@ -33,17 +33,11 @@ from undex.matching import LabelMatcher, Match, MatchResult
 from undex.suggestion import Evidence, SuggestionBatch
 from undex.vocab import Vocabulary
 
-FEATURES = (
-    # how much of the document is about it, relative to the other candidates
-    "relative_occurrences",
-    "relative_tf_idf",
-    "contained_share",
-    # where
-    "first_position",
-    "log_first_word",
-    "last_position",
-    "spread",
-    # how specific and unambiguous the label is
+# The ranking features, in groups.
+_HOW_MUCH = ("relative_occurrences", "relative_tf_idf", "contained_share")
+"""How much of the document is about the candidate, relative to the other candidates."""
+_WHERE = ("first_position", "log_first_word", "last_position", "spread")
+_LABEL = (
     "label_size",
     "single_unit_label",
     "ambiguity",
@@ -52,37 +46,24 @@ FEATURES = (
     "preferred_label",
     "distinct_labels",
     "subsumed",
-    # what indexers did before (0 untrained)
-    "prior",
-    "label_precision",
-    # agreement with the other candidates
-    "linked_candidates",
-    "microthesaurus_agreement",
-    "domain_agreement",
 )
+"""How specific and unambiguous the matched label is."""
+_PRIOR = ("prior", "label_precision")
+"""What indexers did before (0 untrained)."""
+_AGREEMENT = ("linked_candidates", "microthesaurus_agreement", "domain_agreement")
+"""Agreement with the other candidates."""
+
+FEATURES = _HOW_MUCH + _WHERE + _LABEL + _PRIOR + _AGREEMENT
 """Ranking features. All are relative to the document (shares, positions, ratios to the
 best candidate) or properties of the label, never absolute counts: a ranker learned on
 short English records then ranks candidates of long reports in other languages too."""
 
+LABEL_FEATURES = (*_LABEL, "contained_share", *_PRIOR, *_AGREEMENT)
+"""What a ranker learns by default: short records teach little about frequency and position
+in long documents, so those keep their zero-shot weights."""
+
 # Zero-shot weights: a fixed, hand-set prior over the features above (no training data):
 # frequent, early, spread-out, specific, unambiguous labels that agree with the rest win.
-LABEL_FEATURES = (
-    "label_size",
-    "single_unit_label",
-    "ambiguity",
-    "genericity",
-    "commonness",
-    "preferred_label",
-    "distinct_labels",
-    "subsumed",
-    "contained_share",
-    "prior",
-    "label_precision",
-    "linked_candidates",
-    "microthesaurus_agreement",
-    "domain_agreement",
-)
-
 ZERO_SHOT_WEIGHTS = {
     "relative_tf_idf": 5.0,  # frequent here, rare in general language
     "first_position": -2.0,  # titles and summaries come first
@@ -268,12 +249,15 @@ class LexicalBackend(Backend):
 
     def suggest_batch(self, texts: Sequence[str]) -> SuggestionBatch:
         rows, cols, vals, evidence = [], [], [], []
-        for row, text in enumerate(texts):
-            found = self.candidates(text, self.context.language)
-            scores = dict(zip(found.concepts, self._score(found.features), strict=True))
+        found_all = [self.candidates(text, self.context.language) for text in texts]
+        lexical = [self._lexical_scores(found) for found in found_all]
+        associated = None
+        if getattr(self, "association_", None) is not None:  # one sparse product for the batch
+            associated = self.association_.predict(self._bags(lexical))
+        for row, (found, scores) in enumerate(zip(found_all, lexical, strict=True)):
             doc_evidence = dict(found.evidence)
-            if getattr(self, "association_", None) is not None:
-                scores = self._associate(found, scores, doc_evidence)
+            if associated is not None:
+                scores = self._associate(found, scores, associated[row].toarray().ravel(), doc_evidence)
             if self.params.add_broader:
                 self._add_broader(scores, doc_evidence)
             for concept, score in scores.items():
@@ -286,12 +270,23 @@ class LexicalBackend(Backend):
 
     # ---------------------------------------------------------------- association
 
+    def _lexical_scores(self, found: Candidates | None) -> dict[int, float]:
+        if found is None:
+            return {}
+        return dict(zip(found.concepts, self._score(found.features), strict=True))
+
+    def _bags(self, lexical: list[dict[int, float]]) -> sp.csr_matrix:
+        """The concept bags of a batch of documents, one row each."""
+        if not lexical:
+            return sp.csr_matrix((0, len(self.vocab)), dtype=np.float32)
+        return sp.vstack([self._bag(scores) for scores in lexical]).tocsr()
+
     def _bag(self, scores: dict[int, float]) -> sp.csr_matrix:
-        """The document's best matched concepts, weighted by their lexical scores. Long
-        documents are cut to ``association_bag_size`` concepts so that they look like the
-        records the association model learned from, not like a list of incidental words."""
+        """The document's best matched concepts by lexical score. Long documents are cut to
+        ``association_bag_size`` concepts so that they look like the records the association
+        model learned from, not like a list of incidental words."""
         best = sorted(scores, key=lambda c: -scores[c])[: self.params.association_bag_size]
-        return concept_bag(best, np.ones(len(best)), len(self.vocab))
+        return concept_bag(best, len(self.vocab))
 
     def _combined_rows(self, scores: dict[int, float], associated: np.ndarray) -> tuple[list[int], np.ndarray]:
         """Candidates (matched, plus the best associated) and their combination features:
@@ -311,12 +306,15 @@ class LexicalBackend(Backend):
         return concepts, np.asarray(rows, dtype=np.float64).reshape(len(concepts), 5)
 
     def _associate(
-        self, found: Candidates, scores: dict[int, float], evidence: dict[int, list[Evidence]]
+        self,
+        found: Candidates,
+        scores: dict[int, float],
+        associated: np.ndarray,
+        evidence: dict[int, list[Evidence]],
     ) -> dict[int, float]:
-        """Re-score the matched concepts with the concepts they imply, and add the best
-        implied ones; an implied subject's evidence is the matches that imply it most."""
-        bag = self._bag(scores)
-        associated = self.association_.predict(bag).toarray().ravel()
+        """Re-score the matched concepts with the concepts they imply (``associated``, one
+        score per concept), and add the best implied ones; an implied subject's evidence is
+        the matches that imply it most."""
         concepts, rows = self._combined_rows(scores, associated)
         if not concepts:
             return scores
@@ -333,8 +331,8 @@ class LexicalBackend(Backend):
         """Cross-fit the association model, learn how to combine it with the lexical
         score on held-out folds, then fit it on all documents."""
         n = len(self.vocab)
-        lexical = [dict(zip(f.concepts, self._score(f.features), strict=True)) if f else {} for f in found]
-        bags = sp.vstack([self._bag(scores) for scores in lexical]).tocsr()
+        lexical = [self._lexical_scores(f) for f in found]
+        bags = self._bags(lexical)
         labels = label_matrix(docs, n)
         folds = np.arange(len(docs)) % self.params.association_folds
         held_out = sp.lil_matrix((len(docs), n), dtype=np.float32)
@@ -382,18 +380,12 @@ class LexicalBackend(Backend):
         self.coef_ = None
         self.match_counts_ = None
         self.association_ = None
-        found_per_doc = []
-        found_all: list[Candidates | None] = []
-        for doc in docs:
-            language = doc.document.language or detect_language(doc.document.text) or self.context.language
-            if language not in ("ar", "zh", "en", "fr", "ru", "es"):
-                found_all.append(None)
-                continue
-            found = self.candidates(doc.document.text, language, exclude_prior=doc.concepts)
-            found_all.append(found)
-            if found.concepts:
-                gold = set(doc.concepts)
-                found_per_doc.append((found, [c in gold for c in found.concepts]))
+        found_all = [self._training_candidates(doc) for doc in docs]
+        found_per_doc = [
+            (found, [c in set(doc.concepts) for c in found.concepts])
+            for doc, found in zip(docs, found_all, strict=True)
+            if found is not None and found.concepts
+        ]
         self._count_label_precision(found_per_doc)
         blocks, targets = [], []
         column = FEATURES.index("label_precision")
@@ -417,6 +409,13 @@ class LexicalBackend(Backend):
         self.coef_[mask] = coef
         if self.params.association:
             self._fit_association(docs, found_all)
+
+    def _training_candidates(self, doc: LabelledDoc) -> Candidates | None:
+        """A training document's candidates, in its own language (None: not a UN language)."""
+        language = doc.document.language or detect_language(doc.document.text) or self.context.language
+        if language not in ("ar", "zh", "en", "fr", "ru", "es"):
+            return None
+        return self.candidates(doc.document.text, language, exclude_prior=doc.concepts)
 
     def _count_label_precision(self, found_per_doc: list) -> None:
         self.match_counts_ = np.zeros(len(self.vocab), dtype=np.int64)
