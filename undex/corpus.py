@@ -19,7 +19,7 @@ import json
 import sys
 import zlib
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -348,6 +348,12 @@ class CorpusStats:
         if self.no_subjects:
             parts.append(f"{self.no_subjects} skipped without gold subjects in the vocabulary")
         return "; ".join(parts)
+
+    def report(self, say: Callable[[str], None]) -> None:
+        """Tell the notes (unmapped subjects...) and the summary, one line each."""
+        for note in self.notes:
+            say(f"note: {note}")
+        say(self.summary())
 
 
 def labelled_documents(

@@ -29,9 +29,7 @@ def read_training_docs(
         for doc in labelled_documents(paths, project.vocab, stats, split, labels_field):
             docs.append(doc)
             bar.advance()
-    for note in stats.notes:
-        say(f"note: {note}")
-    say(stats.summary())
+    stats.report(say)
     if not docs:
         where = f" in split {split!r}" if split else ""
         raise InputError(f"no training documents{where}: none has both text and a gold subject found in the vocabulary")

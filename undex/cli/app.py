@@ -148,12 +148,6 @@ def train(
     )
 
 
-def _report_corpus(stats: CorpusStats) -> None:
-    for note in stats.notes:
-        err(f"note: {note}")
-    err(stats.summary())
-
-
 # ----------------------------------------------------------------------- suggest
 
 
@@ -262,7 +256,7 @@ def eval_(
         evaluation, stats = evaluate_on_dask(dask, project, paths, {**settings, "labels_field": labels_field})
     else:
         evaluation, stats = _evaluate_serially(project, paths, split, labels_field, limit, threshold, batch_size)
-    _report_corpus(stats)
+    stats.report(err)
     results = evaluation.results()
     if fmt is OutputFormat.json:
         typer.echo(json.dumps(results, indent=2))

@@ -34,9 +34,7 @@ def optimize(
     project.backend  # noqa: B018 - fail early when not trained
     stats = CorpusStats()
     docs = list(labelled_documents(paths, project.vocab, stats, split, labels_field))
-    for note in stats.notes:
-        err(f"note: {note}")
-    err(stats.summary())
+    stats.report(err)
     if not docs:
         where = f" in split {split!r}" if split else ""
         raise InputError(f"cannot optimize: no documents{where} with text and gold subjects in the vocabulary")
