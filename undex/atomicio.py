@@ -30,6 +30,8 @@ def atomic_writer(path: Path) -> Iterator[TextIO]:
             yield handle
             handle.flush()
             os.fsync(handle.fileno())
+        if path.exists():  # a replaced file keeps its permissions
+            os.chmod(tmp, path.stat().st_mode & 0o7777)
         os.replace(tmp, path)
     except BaseException as exc:
         tmp.unlink(missing_ok=True)

@@ -4,9 +4,7 @@ of the file (comments, order, other projects)."""
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -14,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
+from undex.atomicio import write_text
 from undex.corpus import LabelledDoc
 from undex.errors import ConfigError, InputError
 from undex.project import Project
@@ -101,19 +100,4 @@ def set_project_settings(path: Path, project_id: str, values: dict[str, int | fl
     expected = {**before, project_id: {**before[project_id], **values}}
     if tomllib.loads(new_text) != expected:
         raise ConfigError(f"{path}: cannot update [{project_id}] safely; set {values} by hand")
-    _write_atomically(path, new_text)
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if path.exists():
-            os.chmod(tmp, path.stat().st_mode & 0o7777)
-        os.replace(tmp, path)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise ConfigError(f"cannot write {path}: {exc.strerror or exc}") from exc
+    write_text(path, new_text)
