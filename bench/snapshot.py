@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -28,9 +29,8 @@ LIMIT = 20
 
 
 def _undex(*args: str, datadir: Path) -> None:
-    options = ["--projects", str(ROOT / "projects.toml"), "--datadir", str(datadir)]
-    command = [sys.executable, "-m", "undex", *args, *options]
-    subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+    env = {**os.environ, "UNDEX_PROJECTS": str(ROOT / "projects.toml"), "UNDEX_DATADIR": str(datadir)}
+    subprocess.run([sys.executable, "-m", "undex", *args], check=True, stdout=subprocess.DEVNULL, env=env)
 
 
 def _projects() -> list[tuple[str, str]]:
