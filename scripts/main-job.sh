@@ -9,7 +9,7 @@ if [ ! -d "$SHARED/data/derived" ]; then
   exit 1
 fi
 [ -x .venv/bin/python ] || python3 -m venv .venv
-.venv/bin/python -m pip install -q --disable-pip-version-check -e . 2>&1 | { grep -v '^WARNING: Location' || true; }
+.venv/bin/python -m pip install -q --disable-pip-version-check -c constraints.txt -e '.[serve,dask,test]' 2>&1 | { grep -v '^WARNING: Location' || true; }
 UNDEX=.venv/bin/undex
 CORPORA=("$SHARED"/data/derived/corpora/*.jsonl)
 SEED="$SHARED/examples/seed.txt"

@@ -22,6 +22,7 @@ from undex.corpus import (
 )
 from undex.errors import InputError
 from undex.evaluation import Evaluation
+from undex.extras import require
 from undex.progress import Progress
 from undex.project import Project, resolve_datadir
 from undex.vocab import list_vocabularies, load_vocabulary_file, save_vocabulary
@@ -247,6 +248,8 @@ def eval_(
     datadir: DatadirOpt = None,
 ) -> None:
     """Evaluate a project against gold subjects (Annif's metrics)."""
+    if dask:
+        require("dask", "'undex eval --dask'")
     project = registry(projects, datadir).get(project_id)
     _ = project.backend  # fail early when not trained
     if dask:

@@ -16,6 +16,7 @@ from undex.cli.app import app, err
 from undex.cli.options import DatadirOpt, LimitOpt, ProjectsOpt, ThresholdOpt, registry
 from undex.distributed import DASK_HELP
 from undex.errors import InputError
+from undex.extras import require
 from undex.project import resolve_datadir, resolve_projects_path
 
 
@@ -42,6 +43,8 @@ def index(
     datadir: DatadirOpt = None,
 ) -> None:
     """Suggest subjects for every document; writes <name>.undex.tsv beside each (or JSONL)."""
+    if dask:
+        require("dask", "'undex index --dask'")
     project = registry(projects, datadir).get(project_id)
     label_language = label_language or project.config.language
     if label_language not in LANGUAGES:

@@ -10,6 +10,7 @@ import typer
 from undex.cli.app import app
 from undex.cli.options import DatadirOpt, ProjectsOpt, registry
 from undex.errors import ConfigError
+from undex.extras import require
 
 
 @app.command("serve")
@@ -40,6 +41,7 @@ def serve(
     """
     import logging
 
+    require("serve", "'undex serve'")
     import uvicorn
 
     from undex.server import ServerSettings, create_app
