@@ -6,19 +6,10 @@ import os
 from pathlib import Path
 
 import pytest
+from helpers import CLI_RECORDS, MINI_PROJECTS, MINI_VOCAB, Cli, write_jsonl
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("UNDEX_SHARED", ROOT.parent / "shared"))
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
-
-MINI_PROJECTS = """
-[tfidf-mini]
-name = "mini"
-language = "en"
-backend = "tfidf"
-vocab = "mini"
-min_df = 1
-"""
 
 
 def shared_path(*parts: str) -> Path:
@@ -59,7 +50,7 @@ def unbis_datadir(tmp_path_factory: pytest.TempPathFactory, unbis_terms: Path) -
 
 @pytest.fixture
 def mini_vocab_path() -> Path:
-    return FIXTURES / "mini_unbis" / "mini_terms.tsv"
+    return MINI_VOCAB
 
 
 @pytest.fixture
@@ -77,3 +68,13 @@ def mini_workdir(tmp_path: Path, mini_vocab_path: Path) -> Path:
     (tmp_path / "projects.toml").write_text(MINI_PROJECTS, encoding="utf-8")
     save_vocabulary(load_vocabulary_file("mini", mini_vocab_path), tmp_path / "data")
     return tmp_path
+
+
+@pytest.fixture
+def cli(mini_workdir: Path, capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch) -> Cli:
+    """In-process ``undex`` runner in ``mini_workdir`` whose ``tfidf-mini`` is trained on CLI_RECORDS."""
+    runner = Cli(mini_workdir, capsys, monkeypatch)
+    write_jsonl(mini_workdir / "corpus.jsonl", CLI_RECORDS)
+    code, _, err = runner("train", "tfidf-mini", "corpus.jsonl")
+    assert code == 0, err
+    return runner

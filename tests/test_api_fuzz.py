@@ -18,61 +18,17 @@ from pathlib import Path
 
 import pytest
 import schemathesis
+from helpers import API_TOKEN as TOKEN
+from helpers import make_app
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
-from undex.corpus import Document, LabelledDoc
-from undex.project import ProjectRegistry
-from undex.server import ServerSettings, create_app
-from undex.vocab import load_vocabulary_file, save_vocabulary
+pytestmark = [pytest.mark.slow]
 
 EXAMPLES = int(os.environ.get("UNDEX_API_EXAMPLES", "30"))
 SENT: Counter[str] = Counter()
 STATUSES: Counter[str] = Counter()
-TOKEN = "s3cret-token-for-tests"
-MINI_VOCAB = Path(__file__).parent / "fixtures" / "mini_unbis" / "mini_terms.tsv"
-
-PROJECTS = """
-[tfidf-mini]
-language = "en"
-backend = "tfidf"
-vocab = "mini"
-min_df = 1
-
-[lexical-mini]
-language = "zh"
-backend = "lexical"
-vocab = "mini"
-
-[untrained]
-language = "en"
-backend = "tfidf"
-vocab = "mini"
-
-[no-vocab]
-language = "en"
-backend = "lexical"
-vocab = "missing"
-"""
-
-
-def make_app(root: Path, **overrides):
-    """The app on a fresh data directory: the mini vocabulary, one trained tfidf project,
-    a zero-shot lexical one, an untrained one and one whose vocabulary is missing."""
-    data = root / "data"
-    save_vocabulary(load_vocabulary_file("mini", MINI_VOCAB), data)
-    (root / "projects.toml").write_text(PROJECTS, encoding="utf-8")
-    registry = ProjectRegistry(root / "projects.toml", data)
-    docs = [
-        LabelledDoc(Document("a", "water resources and freshwater lakes"), [0, 1]),
-        LabelledDoc(Document("b", "human rights defenders"), [3]),
-    ]
-    registry.get("tfidf-mini").train(docs)
-    options = {"max_body_bytes": 256 * 1024, "max_batch_documents": 8, "preload": False, **overrides}
-    return create_app(registry, ServerSettings(**options))
-
-
 # Built at import: schemathesis' lazy (fixture) loader does not work with pytest 9.
 _ROOT = Path(tempfile.mkdtemp(prefix="undex-api-"))
 atexit.register(shutil.rmtree, _ROOT, ignore_errors=True)

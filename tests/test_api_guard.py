@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from helpers import API_TOKEN as TOKEN
+from helpers import make_app
 from pydantic import ValidationError
-from test_api_fuzz import TOKEN, make_app
 
 from undex.cli.serve import serve
 from undex.server import ServerSettings
@@ -139,7 +140,7 @@ def test_server_answers_from_a_model_retrained_meanwhile(tmp_path: Path) -> None
 def test_learn_adds_documents_to_a_knn_model_and_saves_them(tmp_path: Path) -> None:
     """With the token, /learn feeds a backend that learns incrementally (knn), and the
     learned documents survive a restart (a new registry reads the saved model)."""
-    from test_api_fuzz import MINI_VOCAB
+    from helpers import MINI_VOCAB
 
     from undex.corpus import Document, LabelledDoc
     from undex.project import ProjectRegistry

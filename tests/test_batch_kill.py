@@ -5,45 +5,24 @@ from __future__ import annotations
 
 import json
 import shutil
-import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from batch_helpers import make_workdir, read_jsonl, spec_for, write_corpus, write_directory
+from helpers import kill_when, make_workdir, read_jsonl, spec_for, write_corpus, write_directory
 
 from undex.batch import SerialExecutor, run_index
 from undex.partitions import plan_partitions
+
+pytestmark = [pytest.mark.subprocess, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")
 def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     vocab = Path(__file__).parent / "fixtures" / "mini_unbis" / "mini_terms.tsv"
     return make_workdir(tmp_path_factory.mktemp("kill"), vocab)
-
-
-def kill_when(args: list[str], cwd: Path, reached: Callable[[], bool], timeout: float = 90) -> None:
-    """Start ``undex`` with ``args`` and SIGKILL it as soon as ``reached()`` holds."""
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "undex", *args], cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-    )
-    deadline = time.monotonic() + timeout
-    try:
-        while not reached():
-            if proc.poll() is not None:
-                pytest.fail(f"undex ended before the kill point: {proc.stderr.read().decode()[-500:]}")
-            if time.monotonic() > deadline:
-                pytest.fail("the kill point was not reached in time")
-            time.sleep(0.003)
-        proc.send_signal(signal.SIGKILL)
-        assert proc.wait(10) == -signal.SIGKILL
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-        proc.stderr.close()
 
 
 def orphans(cwd: Path) -> list[int]:

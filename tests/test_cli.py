@@ -3,30 +3,15 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from helpers import DOCS
+from helpers import undex as run
 
 from undex.evaluation import METRICS
 
-DOCS = [
-    ("Water resources and freshwater management in arid regions", ["WATER RESOURCES", "FRESHWATER"]),
-    ("Freshwater lakes and rivers: water resources protection", ["FRESHWATER", "WATER RESOURCES"]),
-    ("Human rights violations and the protection of human rights defenders", ["HUMAN RIGHTS"]),
-    ("Report on human rights in detention", ["human rights"]),
-    ("Oceans and seas: marine pollution of the oceans", ["OCEANS"]),
-    ("Sustainable development goals and sustainable development financing", ["SUSTAINABLE DEVELOPMENT"]),
-    ("A record with an unknown subject only", ["NO SUCH SUBJECT"]),
-    ("", ["OCEANS"]),
-]
-
-
-def run(args: list[str], cwd: Path, stdin: str | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "undex", *args], cwd=cwd, input=stdin, capture_output=True, text=True, timeout=120
-    )
+pytestmark = [pytest.mark.subprocess, pytest.mark.slow]
 
 
 @pytest.fixture

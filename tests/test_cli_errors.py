@@ -7,66 +7,11 @@ tests/test_cli.py covers the same path through a real ``python -m undex`` proces
 from __future__ import annotations
 
 import gzip
-import io
 import json
-import sys
-from pathlib import Path
 
 import pytest
-
-from undex.cli import main
-
-CORPUS = [
-    {"text": "Water resources and freshwater in dry regions", "labels": ["WATER RESOURCES", "FRESHWATER"]},
-    {"text": "Human rights of detainees", "labels": ["HUMAN RIGHTS"]},
-    {"text": "Pollution of the oceans and seas", "labels": ["OCEANS"]},
-]
-
-
-def write_jsonl(path: Path, records: list[dict]) -> Path:
-    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
-    return path
-
-
-class Cli:
-    """Runs undex with the workdir's projects file and data directory."""
-
-    def __init__(self, workdir: Path, capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch) -> None:
-        self.workdir, self.capsys, self.monkeypatch = workdir, capsys, monkeypatch
-        monkeypatch.chdir(workdir)
-        monkeypatch.delenv("UNDEX_DEBUG", raising=False)
-        monkeypatch.setenv("UNDEX_PROJECTS", str(workdir / "projects.toml"))
-        monkeypatch.setenv("UNDEX_DATADIR", str(workdir / "data"))
-
-    def __call__(self, *args: str, stdin: bytes | None = None) -> tuple[int, str, str]:
-        if stdin is not None:
-            self.monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(stdin)))
-        self.capsys.readouterr()
-        with pytest.raises(SystemExit) as info:
-            main(list(args))
-        out, err = self.capsys.readouterr()
-        return info.value.code or 0, out, err
-
-    def fails(self, *args: str, message: str, stdin: bytes | None = None) -> list[str]:
-        """Assert a clean failure whose error line contains ``message``; return stderr lines."""
-        code, _, err = self(*args, stdin=stdin)
-        lines = err.strip().splitlines()
-        assert code == 1, err
-        assert "Traceback" not in err
-        errors = [line for line in lines if line.startswith("undex: error: ")]
-        assert len(errors) == 1 and errors[0] == lines[-1], err
-        assert message in errors[0], err
-        return lines
-
-
-@pytest.fixture
-def cli(mini_workdir: Path, capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch) -> Cli:
-    runner = Cli(mini_workdir, capsys, monkeypatch)
-    write_jsonl(mini_workdir / "corpus.jsonl", CORPUS)
-    code, _, err = runner("train", "tfidf-mini", "corpus.jsonl")
-    assert code == 0, err
-    return runner
-
+from helpers import CLI_RECORDS as CORPUS
+from helpers import Cli, write_jsonl
 
 # --------------------------------------------------------------------- unknown things
 

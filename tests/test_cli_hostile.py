@@ -10,17 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from test_cli_errors import CORPUS, Cli, write_jsonl
-
-
-@pytest.fixture
-def cli(mini_workdir: Path, capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch) -> Cli:
-    """In-process runner in a workdir whose project ``tfidf-mini`` is trained."""
-    runner = Cli(mini_workdir, capsys, monkeypatch)
-    code, _, err = runner("train", "tfidf-mini", str(write_jsonl(mini_workdir / "corpus.jsonl", CORPUS)))
-    assert code == 0, err
-    return runner
-
+from helpers import Cli
 
 PROJECT = '[p]\nlanguage = "en"\nbackend = "tfidf"\nvocab = "mini"\n'
 
@@ -151,6 +141,8 @@ def _userns() -> bool:
 WITHOUT_CAPABILITIES = ("unshare", "--user") if os.geteuid() == 0 else ()
 
 
+@pytest.mark.subprocess
+@pytest.mark.slow
 @pytest.mark.skipif(os.geteuid() == 0 and not _userns(), reason="no user namespaces (unshare --user)")
 @pytest.mark.parametrize(
     "folder, args, message",
@@ -171,6 +163,8 @@ def test_unreadable_data_directory(cli: Cli, folder: str, args: list[str], messa
     one_error_line(result.returncode, result.stderr, 1, message)
 
 
+@pytest.mark.subprocess
+@pytest.mark.slow
 def test_debug_switch_shows_the_traceback(cli: Cli) -> None:
     quiet = run(cli.workdir, "suggest", "nope")
     one_error_line(quiet.returncode, quiet.stderr, 1, "unknown project 'nope'")

@@ -9,12 +9,13 @@ import os
 from pathlib import Path
 
 import pytest
-from batch_helpers import TEXTS, make_workdir, read_jsonl, spec_for, undex, write_corpus, write_directory
 from dask import distributed
-from test_batch_kill import kill_when
+from helpers import TEXTS, kill_when, make_workdir, read_jsonl, spec_for, undex, write_corpus, write_directory
 
 from undex.batch import SerialExecutor, run_index
 from undex.distributed import EvalMerger, EvalSpec, evaluate_partition, evaluation_partitions
+
+pytestmark = [pytest.mark.dask]
 
 
 @pytest.fixture(scope="module")
@@ -42,6 +43,8 @@ def eval_corpus(path: Path) -> None:
             handle.write(json.dumps({**record, "split": "test" if i % 3 else "train"}) + "\n")
 
 
+@pytest.mark.subprocess
+@pytest.mark.slow
 def test_index_on_dask_writes_the_same_output_as_one_process(workdir: Path, tmp_path: Path, scheduler: str) -> None:
     corpus = tmp_path / "c.jsonl"
     ids = write_corpus(corpus, 200)
@@ -60,6 +63,7 @@ def test_index_on_dask_writes_the_same_output_as_one_process(workdir: Path, tmp_
     assert set(report["peak_rss_mb"]) - {"main"} <= {str(pid) for pid in worker_pids}
 
 
+@pytest.mark.slow
 def test_each_worker_loads_the_model_once(workdir: Path, tmp_path: Path, scheduler: str) -> None:
     from undex.distributed import DaskExecutor
 
@@ -84,6 +88,8 @@ def test_each_worker_loads_the_model_once(workdir: Path, tmp_path: Path, schedul
     assert len(list(docs.glob("*.undex.tsv"))) == 40
 
 
+@pytest.mark.subprocess
+@pytest.mark.slow
 def test_eval_on_dask_equals_single_process_eval(workdir: Path, tmp_path: Path, scheduler: str) -> None:
     corpus = tmp_path / "gold.jsonl"
     eval_corpus(corpus)
@@ -122,6 +128,8 @@ def test_merging_partial_evaluations_is_order_independent(workdir: Path, tmp_pat
     assert stats_a.used == 89 and stats_a.no_text == 1 and "NO SUCH SUBJECT (13)" in stats_a.notes[0]
 
 
+@pytest.mark.subprocess
+@pytest.mark.slow
 def test_dask_index_restarts_after_sigkill_without_losing_partitions(
     workdir: Path, tmp_path: Path, scheduler: str
 ) -> None:

@@ -33,7 +33,8 @@ SERVE_NEEDS = "'undex serve' needs the serve extra: pip install 'undex[serve]'"
 def test_missing_extra_is_one_line_naming_it(
     args: list[str], blocked: str, line: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
 ) -> None:
-    monkeypatch.setitem(sys.modules, blocked, None)
+    for name in [blocked, *(name for name in sys.modules if name.startswith(f"{blocked}."))]:
+        monkeypatch.setitem(sys.modules, name, None)  # as if not installed, even when already imported
     with pytest.raises(SystemExit) as exit_info:
         main(args)
     err = capsys.readouterr().err

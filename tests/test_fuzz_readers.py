@@ -540,7 +540,7 @@ def test_truncated_gzip_is_an_input_error(name: str, valid: str, reader: Callabl
     corrupt = bytearray(whole)
     corrupt[len(whole) // 2] ^= 0xFF
     path = write(name, bytes(corrupt))
-    assert attempt("gzip damage", path, lambda: reader(path)) in ("parsed", "error")
+    assert attempt("gzip damage", path, lambda: reader(path)) == "error"  # the CRC check catches any damage
 
 
 def test_rdfxml_external_entity_is_not_expanded() -> None:
@@ -628,7 +628,7 @@ UPLOAD_SAMPLES: dict[str, bytes] = {}
 
 def _upload_sample(kind: str) -> bytes:
     if kind not in UPLOAD_SAMPLES:
-        from test_server_api import _pdf
+        from helpers import pdf_bytes as _pdf
 
         UPLOAD_SAMPLES["docx"] = _docx("%%%WATER RESOURCES|", "", "可持续发展问题世界首脑会议", "Freshwater")
         UPLOAD_SAMPLES["pdf"] = _pdf("Human rights and freshwater")

@@ -21,7 +21,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from test_model_store import CORPUS, fresh, labelled, model_version, scores
+from helpers import MODEL_CORPUS as CORPUS
+from helpers import fresh, labelled, model_version, scores
 
 from undex.corpus import CorpusStats, labelled_documents
 from undex.modelstore import open_artifact, save_artifact
@@ -103,6 +104,8 @@ def _phase(process: subprocess.Popen, folder: Path, before: set[str]) -> str:
     return "killed before writing"
 
 
+@pytest.mark.subprocess
+@pytest.mark.slow
 def test_sigkill_during_train_leaves_a_loadable_model(trained: tuple[Path, np.ndarray]) -> None:
     """Kill ``undex train`` at random moments (even seeds) and while it writes the model
     files (odd seeds), again and again on the same data directory."""
@@ -166,6 +169,8 @@ needs_userns = pytest.mark.skipif(
 )
 
 
+@pytest.mark.subprocess
+@pytest.mark.slow
 @needs_userns
 def test_read_only_data_directory_is_a_clear_error_and_keeps_the_model(trained: tuple[Path, np.ndarray]) -> None:
     workdir, old = trained
@@ -200,6 +205,8 @@ ls -a "{mnt}/data/projects/tfidf-mini"
 """
 
 
+@pytest.mark.subprocess
+@pytest.mark.slow
 @pytest.mark.skipif(
     not _works(["unshare", "--user", "--map-root-user", "--mount", "sh", "-c", "mount -t tmpfs none /mnt"]),
     reason="cannot mount a small tmpfs in a user namespace",
@@ -323,6 +330,7 @@ def test_readers_never_see_a_mixture_while_models_are_swapped(trained: tuple[Pat
     assert not errors, f"{len(errors)} of {len(errors) + opened['ok']} opens failed, e.g. {errors[0]!r}"
 
 
+@pytest.mark.subprocess
 def test_cleanup_spares_the_temporary_directory_of_a_running_writer(trained: tuple[Path, np.ndarray]) -> None:
     """Two ``undex train`` runs of one project: the later one must not delete the files the
     earlier one is still writing; leftovers of dead writers are removed."""

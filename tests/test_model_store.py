@@ -11,40 +11,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from helpers import MODEL_CORPUS as CORPUS
+from helpers import MODEL_QUERIES as QUERIES
+from helpers import fresh, labelled, model_version, scores
 
 from undex import __version__
-from undex.corpus import Document, LabelledDoc, SubjectResolver
 from undex.errors import ModelError, NotTrainedError
-from undex.modelstore import MANIFEST, current_version, sha256_file
-from undex.project import ProjectRegistry
-from undex.vocab import load_vocabulary, load_vocabulary_file, save_vocabulary, vocabulary_checksum
-
-CORPUS = [
-    ("Managing water resources and freshwater in dry regions", ["WATER RESOURCES", "FRESHWATER"]),
-    ("Rivers and freshwater lakes: protecting water resources", ["FRESHWATER", "WATER RESOURCES"]),
-    ("Groundwater and water supply sources for cities", ["WATER RESOURCES"]),
-    ("Human rights violations and the protection of human rights defenders", ["HUMAN RIGHTS"]),
-    ("Report on human rights in detention and torture", ["HUMAN RIGHTS"]),
-    ("Oceans and seas: marine pollution of the oceans", ["OCEANS"]),
-    ("Fisheries on the high seas and ocean governance", ["OCEANS"]),
-    ("Sustainable development goals and development financing", ["SUSTAINABLE DEVELOPMENT"]),
-    ("Sustainable development of small island states and the oceans", ["SUSTAINABLE DEVELOPMENT", "OCEANS"]),
-]
-QUERIES = [
-    "protecting freshwater and water resources",
-    "human rights defenders in detention",
-    "marine pollution on the high seas",
-    "financing sustainable development",
-    "nothing in common with anything",
-]
-
-
-def labelled(vocab_datadir: Path, corpus: list[tuple[str, list[str]]]) -> list[LabelledDoc]:
-    resolver = SubjectResolver(load_vocabulary(vocab_datadir, "mini"))
-    return [
-        LabelledDoc(Document(f"d{i}", text), resolver.resolve_all(subjects))
-        for i, (text, subjects) in enumerate(corpus)
-    ]
+from undex.modelstore import MANIFEST, sha256_file
+from undex.vocab import load_vocabulary_file, save_vocabulary, vocabulary_checksum
 
 
 @pytest.fixture
@@ -52,17 +26,8 @@ def workdir(mini_workdir: Path) -> Path:
     return mini_workdir
 
 
-def fresh(workdir: Path):
-    """The project as a new process would see it (nothing cached in the registry)."""
-    return ProjectRegistry(workdir / "projects.toml", workdir / "data").get("tfidf-mini")
-
-
 def load_model(workdir: Path):
     return fresh(workdir).backend
-
-
-def scores(project) -> np.ndarray:
-    return project.suggest_batch(QUERIES, limit=1000).scores.toarray()
 
 
 @pytest.fixture
@@ -73,17 +38,12 @@ def trained(workdir: Path) -> tuple[Path, np.ndarray]:
     return workdir, scores(project)
 
 
-def model_version(workdir: Path) -> Path:
-    version = current_version(workdir / "data" / "projects" / "tfidf-mini")
-    assert version is not None
-    return version
-
-
 def test_round_trip_gives_identical_scores(trained: tuple[Path, np.ndarray]) -> None:
     workdir, before = trained
     assert before.shape == (len(QUERIES), 5)
     best = before.argmax(axis=1)
-    assert best[0] in (0, 1) and best[1:4].tolist() == [3, 4, 2]  # water, rights, oceans, development
+    assert set(np.argsort(-before[0])[:2]) == {0, 1}  # water resources and freshwater lead the water query
+    assert best[1:4].tolist() == [3, 4, 2]  # rights, oceans, development
     assert before[4].sum() == 0.0 and 0.0 < before.max() <= 1.0
     after = scores(fresh(workdir))
     np.testing.assert_array_equal(after, before)
@@ -153,6 +113,8 @@ def _limit_file_size() -> None:  # runs in the child before exec
     resource.setrlimit(resource.RLIMIT_FSIZE, (256, 256))
 
 
+@pytest.mark.subprocess
+@pytest.mark.slow
 def test_failing_write_leaves_the_previous_model_loadable(trained: tuple[Path, np.ndarray]) -> None:
     """A real write failure (files limited to 256 bytes: EFBIG) during ``undex train``."""
     workdir, before = trained

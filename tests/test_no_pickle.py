@@ -12,7 +12,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 import scipy.sparse as sp
-from test_model_store import CORPUS, fresh, labelled, model_version
+from helpers import MODEL_CORPUS as CORPUS
+from helpers import fresh, labelled, model_version
 
 import undex
 from undex.errors import ModelError

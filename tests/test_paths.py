@@ -6,7 +6,8 @@ import os
 from pathlib import Path
 
 import pytest
-from test_model_store import CORPUS, fresh, labelled
+from helpers import MODEL_CORPUS as CORPUS
+from helpers import fresh, labelled
 
 from undex.errors import InputError, ModelError
 from undex.modelstore import artifact_dir, current_version

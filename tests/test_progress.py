@@ -30,4 +30,6 @@ def test_rich_bar_on_a_terminal() -> None:
         bar.describe("training p on 3 documents")
     text = out.getvalue()
     assert "\x1b[" in text, "drawn with terminal control sequences"
-    assert "training p on 3 documents" in text or "reading the corpus of p" in text
+    first, renamed = text.find("reading the corpus of p"), text.rfind("training p on 3 documents")
+    assert 0 <= first < renamed, "the bar shows its description, then the new one"
+    assert "3 docs" in text[renamed:], "renaming keeps the count"

@@ -7,6 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+pytestmark = [pytest.mark.subprocess, pytest.mark.slow]
+
 
 def test_serve_refuses_a_taken_port_in_one_line(tmp_path: Path) -> None:
     (tmp_path / "projects.toml").write_text('[p]\nlanguage = "en"\nbackend = "tfidf"\n', encoding="utf-8")

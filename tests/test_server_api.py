@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from helpers import pdf_bytes as _pdf
 
 from undex.corpus import Document, LabelledDoc
 from undex.project import ProjectRegistry
@@ -264,30 +265,6 @@ def test_upload_extracts_un_format_docx_and_pdf(client: TestClient) -> None:
 
     body = client.post("/v1/undex/extract", files={"file": ("report.pdf", _pdf("Human rights and freshwater"))}).json()
     assert "Human rights and freshwater" in body["text"] and body["detected_language"] == "en"
-
-
-def _pdf(text: str) -> bytes:
-    """A one-page PDF showing ``text`` in Helvetica (written by hand, with a valid xref)."""
-    stream = f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET".encode("latin-1")
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
-        b"/Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
-    out, offsets = io.BytesIO(), []
-    out.write(b"%PDF-1.4\n")
-    for number, body in enumerate(objects, start=1):
-        offsets.append(out.tell())
-        out.write(f"{number} 0 obj\n".encode() + body + b"\nendobj\n")
-    xref = out.tell()
-    out.write(f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode())
-    for offset in offsets:
-        out.write(f"{offset:010d} 00000 n \n".encode())
-    out.write(f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode())
-    return out.getvalue()
 
 
 def test_openapi_docs_cors_and_web_page(datadir: Path) -> None:

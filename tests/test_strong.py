@@ -11,12 +11,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from helpers import registry, train
+from helpers import undex as run_cli
 
 from undex.calibration import Calibrator
 from undex.errors import ConfigError, NotTrainedError, UndexError
 from undex.optimize import set_project_settings
-from undex.project import ProjectRegistry
-from undex.training import train_project
 from undex.vocab import load_vocabulary_file, save_vocabulary
 
 OCEANS = 4  # the mini vocabulary's concept that no training document has
@@ -113,15 +113,6 @@ def workdir(tmp_path: Path, mini_vocab_path: Path) -> Path:
     return tmp_path
 
 
-def registry(workdir: Path) -> ProjectRegistry:
-    return ProjectRegistry(workdir / "projects.toml", workdir / "data")
-
-
-def train(workdir: Path, project_id: str, split: str = "train", dev_split: str | None = None, say=lambda _: None):
-    reg = registry(workdir)
-    return train_project(reg, reg.get(project_id), [workdir / "corpus.jsonl"], split, dev_split, say=say)
-
-
 QUERIES = ["protection of freshwater rivers and groundwater", "torture and detention of human rights defenders"]
 
 
@@ -137,10 +128,12 @@ def test_backend_learns_saves_and_loads(workdir: Path, project_id: str) -> None:
     np.testing.assert_allclose(fresh.backend.suggest_batch(QUERIES).scores.toarray(), scores, rtol=1e-5)
 
 
+@pytest.mark.subprocess
+@pytest.mark.slow
 def test_omikuji_keeps_native_logs_off_the_console(workdir: Path) -> None:
     code = (
-        "import sys; from pathlib import Path; sys.path.insert(0, 'tests'); import test_strong as t;"
-        f"t.train(Path({str(workdir)!r}), 'omikuji-mini')"
+        "import sys; from pathlib import Path; sys.path.insert(0, 'tests'); from helpers import train;"
+        f"train(Path({str(workdir)!r}), 'omikuji-mini')"
     )
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=Path(__file__).parent.parent
@@ -165,7 +158,8 @@ def test_ensemble_trains_missing_sources_then_calibrates_on_dev(workdir: Path) -
     assert scores.min() >= 0.0 and scores.max() <= 1.0
     assert scores[:, OCEANS].max() == 0.0
     assert scores[0].argmax() == 1 and scores[1].argmax() == 3
-    assert len(ensemble.suggest_batch(QUERIES).ranked(0)) <= 3  # the project's limit
+    best_three = [int(c) for c in np.argsort(-scores[0], kind="stable")[:3] if scores[0, c] > 0]
+    assert [c for c, _ in ensemble.suggest_batch(QUERIES).ranked(0)] == best_three  # limit = 3 in projects.toml
 
 
 def test_ensemble_refuses_to_calibrate_on_the_sources_training_documents(workdir: Path) -> None:
@@ -215,10 +209,8 @@ def test_calibration_is_monotone_and_round_trips(tmp_path: Path, method: str, sc
     np.testing.assert_allclose(Calibrator.load(tmp_path / "c.npz").transform(grid).toarray(), out)
 
 
-def run_cli(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "undex", *args], cwd=cwd, capture_output=True, text=True, timeout=120)
-
-
+@pytest.mark.subprocess
+@pytest.mark.slow
 def test_optimize_prints_and_saves_best_setting(workdir: Path) -> None:
     train(workdir, "linear-mini")
     train(workdir, "omikuji-mini")
@@ -253,6 +245,8 @@ def test_optimize_prints_and_saves_best_setting(workdir: Path) -> None:
     assert json.loads(result.stdout)["F1 score (doc avg)"] == pytest.approx(best["F1 score (doc avg)"], abs=1e-4)
 
 
+@pytest.mark.subprocess
+@pytest.mark.slow
 def test_optimize_without_gold_subjects_is_a_clear_error(workdir: Path) -> None:
     train(workdir, "linear-mini")
     (workdir / "plain.jsonl").write_text(json.dumps({"id": "x", "text": "water resources", "split": "dev"}) + "\n")

@@ -16,6 +16,8 @@ import pytest
 
 from undex.server.process import ServerProcess
 
+pytestmark = [pytest.mark.browser, pytest.mark.subprocess, pytest.mark.slow]
+
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 CHROMIUM = Path("/usr/bin/chromium")
