@@ -28,8 +28,23 @@ TOLERANCE = 1e-9
 LIMIT = 20
 
 
+def deterministic_projects(folder: Path) -> Path:
+    """projects.toml with Omikuji trained on one thread: its multi-threaded training is not
+    deterministic, so two runs of the same code would differ."""
+    import tomllib
+
+    config = tomllib.loads((ROOT / "projects.toml").read_text(encoding="utf-8"))
+    text = (ROOT / "projects.toml").read_text(encoding="utf-8")
+    for pid, section in config.items():
+        if section["backend"] == "omikuji" and "threads" not in section:
+            text = text.replace(f"[{pid}]\n", f"[{pid}]\nthreads = 1\n", 1)
+    path = folder / "projects.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
 def _undex(*args: str, datadir: Path) -> None:
-    env = {**os.environ, "UNDEX_PROJECTS": str(ROOT / "projects.toml"), "UNDEX_DATADIR": str(datadir)}
+    env = {**os.environ, "UNDEX_PROJECTS": str(datadir / "projects.toml"), "UNDEX_DATADIR": str(datadir)}
     subprocess.run([sys.executable, "-m", "undex", *args], check=True, stdout=subprocess.DEVNULL, env=env)
 
 
@@ -56,6 +71,7 @@ def _documents(max_per_corpus: int) -> list[tuple[str, str]]:
 
 def snapshot(datadir: Path, max_per_corpus: int) -> dict:
     corpora = [str(p) for p in sorted((SHARED / "data/derived/corpora").glob("*.jsonl"))]
+    projects_file = deterministic_projects(datadir)
     _undex("load-vocab", "unbis", str(SHARED / "data/derived/unbis_terms.tsv"), datadir=datadir)
     projects = _projects()
     for pid, backend in projects:
@@ -68,7 +84,7 @@ def snapshot(datadir: Path, max_per_corpus: int) -> dict:
     docs = _documents(max_per_corpus)
     out: dict = {}
     for pid, _ in projects:
-        indexer = undex.load_project(pid, projects=ROOT / "projects.toml", datadir=datadir)
+        indexer = undex.load_project(pid, projects=projects_file, datadir=datadir)
         results = indexer.suggest_many([t for _, t in docs], limit=LIMIT, label_language="en")
         out[pid] = {
             doc_id: [
@@ -109,7 +125,9 @@ def main() -> int:
     if not (SHARED / "data/derived").is_dir():
         sys.exit(f"error: {SHARED}/data not found: clone undex beside the shared/ folder")
     with tempfile.TemporaryDirectory() as tmp:
-        result = snapshot(args.datadir or Path(tmp), args.max_per_corpus)
+        datadir = args.datadir or Path(tmp)
+        datadir.mkdir(parents=True, exist_ok=True)
+        result = snapshot(datadir, args.max_per_corpus)
     args.out.write_text(json.dumps(result, ensure_ascii=False), encoding="utf-8")
     counts = {pid: len(docs) for pid, docs in result.items()}
     print(f"wrote {args.out}: {counts}")
