@@ -409,3 +409,22 @@ def test_concurrent_requests_build_a_matcher_once(mini_vocab_path: Path) -> None
 def test_projects_on_one_vocabulary_share_the_matcher(registry: ProjectRegistry) -> None:
     zero_shot = registry.get("lexical-zh").backend.matcher("zh")
     assert registry.get("lexical-zh-en").backend.matcher("zh") is zero_shot
+
+
+def test_held_out_association_scores_ignore_the_documents_own_subjects() -> None:
+    import scipy.sparse as sp
+
+    from undex.backends.lexical.association import cross_fitted_predictions
+
+    rng = np.random.default_rng(0)
+    bags = sp.csr_matrix((rng.random((30, 12)) > 0.7).astype(np.float32))
+    labels = sp.lil_matrix((rng.random((30, 12)) > 0.8).astype(np.float32))
+    folds = np.arange(30) % 5
+    before = cross_fitted_predictions(bags, labels.tocsr(), folds, 1.0).toarray()
+    labels[7] = 1.0  # document 7 gets every subject
+    after = cross_fitted_predictions(bags, labels.tocsr(), folds, 1.0).toarray()
+    assert np.array_equal(before[folds == folds[7]], after[folds == folds[7]])
+    assert not np.array_equal(before, after)  # the other folds learned from it
+    # scored documents may be described by other bags than those the models learned from
+    empty = sp.csr_matrix(bags.shape, dtype=np.float32)
+    assert cross_fitted_predictions(bags, labels.tocsr(), folds, 1.0, empty).nnz == 0

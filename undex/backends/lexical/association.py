@@ -9,8 +9,8 @@ World Summit are indexed under COORDINATION WITHIN UN SYSTEM, a subject whose la
 never occurs in them.
 
 The association is cross-fitted: a :class:`AssociationCombiner` learns how to combine a
-candidate's lexical score with its association score from association scores of documents
-the association model did not see (:func:`cross_fitted_predictions`).
+candidate's lexical score with its association score from scores of documents the models
+did not see (:func:`cross_fitted_predictions`).
 """
 
 from __future__ import annotations
@@ -95,13 +95,20 @@ class ConceptAssociation:
 
 
 def cross_fitted_predictions(
-    bags: sp.csr_matrix, labels: sp.csr_matrix, folds: np.ndarray, alpha: float
+    bags: sp.csr_matrix,
+    labels: sp.csr_matrix,
+    folds: np.ndarray,
+    alpha: float,
+    held_out_bags: sp.csr_matrix | None = None,
 ) -> sp.csr_matrix:
-    """Association scores of every document by a model fitted on the other folds."""
+    """Association scores of every document by a model fitted on the other folds' ``bags``
+    and ``labels``; the scored documents are described by ``held_out_bags`` (default:
+    ``bags``)."""
+    held_out_bags = bags if held_out_bags is None else held_out_bags
     held_out = sp.lil_matrix(labels.shape, dtype=np.float32)
     for k in np.unique(folds):
         model = ConceptAssociation(alpha).fit(bags[folds != k], labels[folds != k])
-        held_out[np.flatnonzero(folds == k)] = model.predict(bags[folds == k])
+        held_out[np.flatnonzero(folds == k)] = model.predict(held_out_bags[folds == k])
     return held_out.tocsr()
 
 

@@ -56,8 +56,8 @@ class LexicalParams(BackendParams):
     association_candidates: int = Field(30, ge=0)
     """Best associated concepts added to the matched ones as candidates."""
     association_folds: int = Field(5, ge=2)
-    """Cross-fitting folds: the combination is learned from association scores of
-    documents the association model did not see."""
+    """Cross-fitting folds: the combination is learned from lexical and association scores
+    of documents the ranker and the association model did not see."""
 
 
 class LexicalBackend(Backend):
@@ -92,10 +92,15 @@ class LexicalBackend(Backend):
 
     # --------------------------------------------------------------------- scoring
 
-    def _lexical_scores(self, found: Candidates | None) -> dict[int, float]:
+    def _lexical_scores(
+        self, found: Candidates | None, ranker: ZeroShotRanker | LogisticRanker | None = None
+    ) -> dict[int, float]:
+        """Each candidate's probability of being a subject by ``ranker`` (default: the
+        backend's)."""
         if found is None or not found.concepts:
             return {}
-        return dict(zip(found.concepts, self.ranker_.predict_proba(found.features)[:, 1], strict=True))
+        probability = (ranker or self.ranker_).predict_proba(found.features)[:, 1]
+        return dict(zip(found.concepts, probability, strict=True))
 
     def suggest_batch(self, texts: Sequence[str]) -> SuggestionBatch:
         rows, cols, vals, evidence = [], [], [], []
@@ -164,18 +169,22 @@ class LexicalBackend(Backend):
         self.history_ = IndexingHistory.of_subjects(docs, len(self.vocab))
         self.ranker_, self.association_, self.combiner_ = ZeroShotRanker(), None, None
         found_all = [self._training_candidates(doc) for doc in docs]
-        labelled = [
-            (found, [c in set(doc.concepts) for c in found.concepts])
+        hits_all = [
+            [c in set(doc.concepts) for c in found.concepts] if found is not None else []
             for doc, found in zip(docs, found_all, strict=True)
-            if found is not None and found.concepts
         ]
-        self.history_.count_matches([found for found, _ in labelled], [hits for _, hits in labelled])
-        X, y = self._ranker_rows(labelled)
+        usable = [i for i, found in enumerate(found_all) if found is not None and found.concepts]
+        self.history_.count_matches([found_all[i] for i in usable], [hits_all[i] for i in usable])
+        for i in usable:
+            self._leave_out_label_precision(found_all[i], hits_all[i])
+        X, y = _ranker_rows(found_all, hits_all, usable)
         self.training_candidates_ = int(y.size)
         self.training_positives_ = int(y.sum())
         self.ranker_ = self._new_ranker().fit(X, y)
         if self.params.association:
-            self._fit_association(docs, found_all)
+            folds = np.arange(len(docs)) % self.params.association_folds
+            held_out = self._cross_fitted_lexical(found_all, hits_all, usable, folds)
+            self._fit_association(docs, found_all, held_out, folds)
 
     def _new_ranker(self) -> LogisticRanker:
         return LogisticRanker(self.params.C, self.params.learned_features, self.params.zero_shot_offset)
@@ -187,29 +196,48 @@ class LexicalBackend(Backend):
             return None
         return self.candidates(doc.document.text, language, exclude_prior=doc.concepts)
 
-    def _ranker_rows(self, labelled: list[tuple[Candidates, list[bool]]]) -> tuple[np.ndarray, np.ndarray]:
-        """The training rows of the ranker, whose label precision leaves out the document
-        itself (updated in the candidates' feature rows), and whether each is a subject."""
+    def _leave_out_label_precision(self, found: Candidates, hits: list[bool]) -> None:
+        """Set the label precision of a training document's candidates to what the other
+        training documents tell (the counts include the document itself)."""
         column = FEATURES.index("label_precision")
-        blocks, targets = [], []
-        for found, hits in labelled:
-            for row, (concept, hit) in enumerate(zip(found.concepts, hits, strict=True)):
-                found.features[row, column] = self.history_.label_precision(concept, found=1, hit=int(hit))
-            blocks.append(found.features)
-            targets.extend(hits)
-        X = np.vstack(blocks) if blocks else np.zeros((0, len(FEATURES)))
-        return X, np.asarray(targets, dtype=bool)
+        for row, (concept, hit) in enumerate(zip(found.concepts, hits, strict=True)):
+            found.features[row, column] = self.history_.label_precision(concept, found=1, hit=int(hit))
 
-    def _fit_association(self, docs: Sequence[LabelledDoc], found: list[Candidates | None]) -> None:
+    def _cross_fitted_lexical(
+        self, found_all: list[Candidates | None], hits_all: list[list[bool]], usable: list[int], folds: np.ndarray
+    ) -> list[dict[int, float]]:
+        """Each training document's lexical scores by a ranker fitted on the other folds, as
+        a new document is scored by a ranker that never saw it."""
+        held_out: list[dict[int, float]] = [{} for _ in found_all]
+        for k in np.unique(folds):
+            X, y = _ranker_rows(found_all, hits_all, [i for i in usable if folds[i] != k])
+            if y.all() or not y.any():
+                raise ModelError(
+                    "cannot cross-fit the ranker: some folds of the training documents give no positive and "
+                    "negative candidates; train on more documents or set association = false"
+                )
+            ranker = self._new_ranker().fit(X, y)
+            for i in np.flatnonzero(folds == k):
+                held_out[i] = self._lexical_scores(found_all[i], ranker)
+        return held_out
+
+    def _fit_association(
+        self,
+        docs: Sequence[LabelledDoc],
+        found_all: list[Candidates | None],
+        held_out_lexical: list[dict[int, float]],
+        folds: np.ndarray,
+    ) -> None:
         """Cross-fit the association model, learn how to combine it with the lexical
-        score on held-out folds, then fit it on all documents."""
-        lexical = [self._lexical_scores(f) for f in found]
-        bags = self._bags(lexical)
+        score on held-out folds (lexical scores and association scores both from models
+        that did not see the document), then fit it on all documents."""
+        bags = self._bags([self._lexical_scores(found) for found in found_all])
         labels = label_matrix(docs, len(self.vocab))
-        folds = np.arange(len(docs)) % self.params.association_folds
-        held_out = cross_fitted_predictions(bags, labels, folds, self.params.association_alpha)
+        held_out = cross_fitted_predictions(
+            bags, labels, folds, self.params.association_alpha, self._bags(held_out_lexical)
+        )
         blocks, targets = [], []
-        for i, (doc, scores) in enumerate(zip(docs, lexical, strict=True)):
+        for i, (doc, scores) in enumerate(zip(docs, held_out_lexical, strict=True)):
             concepts, rows = combination_rows(scores, held_out[i].toarray().ravel(), self.params.association_candidates)
             gold = set(doc.concepts)
             blocks.append(rows)
@@ -265,3 +293,13 @@ class LexicalBackend(Backend):
         if self.params.association:
             self.association_ = ConceptAssociation.load(folder, len(self.vocab))
             self.combiner_ = AssociationCombiner.load(folder)
+
+
+def _ranker_rows(
+    found_all: list[Candidates | None], hits_all: list[list[bool]], indices: list[int]
+) -> tuple[np.ndarray, np.ndarray]:
+    """The ranker's training rows of the documents at ``indices``, and whether each
+    candidate is a subject."""
+    blocks = [found_all[i].features for i in indices]
+    X = np.vstack(blocks) if blocks else np.zeros((0, len(FEATURES)))
+    return X, np.asarray([hit for i in indices for hit in hits_all[i]], dtype=bool)
