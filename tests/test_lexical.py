@@ -428,3 +428,12 @@ def test_held_out_association_scores_ignore_the_documents_own_subjects() -> None
     # scored documents may be described by other bags than those the models learned from
     empty = sp.csr_matrix(bags.shape, dtype=np.float32)
     assert cross_fitted_predictions(bags, labels.tocsr(), folds, 1.0, empty).nnz == 0
+
+
+def test_unknown_learned_feature_is_a_config_error(tmp_path: Path, mini_vocab_path: Path) -> None:
+    (tmp_path / "p.toml").write_text(
+        '[lex]\nlanguage="en"\nbackend="lexical"\nvocab="mini"\nlearned_features=["prior", "priority"]\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError, match=r"learned_features.*unknown features 'priority'; known: .*label_size"):
+        ProjectRegistry(tmp_path / "p.toml", tmp_path).get("lex")

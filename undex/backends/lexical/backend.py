@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import scipy.sparse as sp
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from undex.analysis import Analyzer, detect_language
 from undex.backends.base import Backend, BackendContext, BackendParams, label_matrix
@@ -35,13 +35,14 @@ UN_LANGUAGES = ("ar", "zh", "en", "fr", "ru", "es")
 class LexicalParams(BackendParams):
     add_broader: bool = False
     """Add a broader concept when at least two of its narrower concepts are candidates."""
-    C: float = 1.0
+    C: float = Field(1.0, gt=0.0)
     """Inverse regularisation of the learned ranker."""
-    max_candidates: int = 200
+    max_candidates: int = Field(200, ge=1)
     learned_features: list[str] = list(LABEL_FEATURES)
     """Features the ranker learns weights for (empty: all). By default the properties of
     labels and the prior: short indexed records say little about frequency and position
     in long documents, so those keep their zero-shot weights."""
+
     zero_shot_offset: bool = True
     """The learned ranker corrects the zero-shot formula instead of replacing it, so what
     short training records cannot teach (frequency and position in long documents) keeps
@@ -58,6 +59,14 @@ class LexicalParams(BackendParams):
     association_folds: int = Field(5, ge=2)
     """Cross-fitting folds: the combination is learned from lexical and association scores
     of documents the ranker and the association model did not see."""
+
+    @field_validator("learned_features")
+    @classmethod
+    def _known_features(cls, names: list[str]) -> list[str]:
+        unknown = [name for name in names if name not in FEATURES]
+        if unknown:
+            raise ValueError(f"unknown features {', '.join(map(repr, unknown))}; known: {', '.join(FEATURES)}")
+        return names
 
 
 class LexicalBackend(Backend):
