@@ -1,44 +1,98 @@
-"""Batch work on Dask (``--dask local`` or ``--dask tcp://scheduler:8786``).
+"""Executors: where partition tasks run. In this process (:class:`SerialExecutor`), in
+``--jobs`` fresh worker processes (:class:`ProcessExecutor`), or on the workers of a Dask
+cluster (:class:`DaskExecutor`, ``--dask local`` or ``--dask tcp://scheduler:8786``).
 
-Partitions (:mod:`undex.partitions`) become Dask tasks. Workers read their partitions
-themselves and load the project's model once per worker process (see
-:meth:`undex.batch.ProjectRef.load`), so the projects file, the data directory and the
-corpus must be readable at the same absolute paths on every worker.
-
-Indexing uses the executor of :mod:`undex.batch` (so its outputs and restarts are the
-same with or without Dask). Evaluation sends back per-partition metric sums, merged
-here exactly: counts are integers, and float sums are added with ``math.fsum``.
+All three take the same task (a function of one :class:`~undex.batch.partitions.Partition`)
+and yield its results as partitions finish, so a run's outputs and restarts are the same
+whichever runs it. On Dask, workers read their partitions themselves and load the project's
+model once per worker process, so the projects file, the data directory and the corpus must
+be readable at the same absolute paths on every worker.
 """
 
 from __future__ import annotations
 
 import logging
-import math
 import os
 import sys
-from collections import Counter
-from collections.abc import Iterator, Sequence
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
-from functools import partial
 from importlib.util import find_spec
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from multiprocessing import get_context
+from typing import TYPE_CHECKING, Any, Protocol
 
-import numpy as np
-
-from undex.batch import PartitionTask, ProjectRef, chunked, progress_bar
-from undex.corpus import CorpusStats, SubjectResolver, label_documents
+from undex.batch.partitions import Partition
 from undex.errors import InputError, UndexError
-from undex.evaluation import Evaluation
-from undex.partitions import Partition, plan_partitions, read_partition
 from undex.progress import Progress
-from undex.project import Project
 
 if TYPE_CHECKING:
     from dask.distributed import Client
 
 DASK_HELP = "Run on Dask: 'local' (a LocalCluster; 'local:N' for N workers) or a scheduler address tcp://host:8786."
+
+PartitionTask = Callable[..., Any]
+
+
+class Executor(Protocol):
+    workers: int
+
+    def run(self, task: PartitionTask, parts: Sequence[Partition], progress: Progress) -> Iterator[Any]:
+        """Run ``task`` on every partition, yielding results as they finish and advancing
+        ``progress`` by the documents done."""
+        ...
+
+
+class SerialExecutor:
+    """In this process; progress advances per batch."""
+
+    workers = 1
+
+    def run(self, task: PartitionTask, parts: Sequence[Partition], progress: Progress) -> Iterator[Any]:
+        for part in parts:
+            yield task(part, on_batch=progress.advance)
+
+
+def _exit_with_parent(parent: int, interval: float = 0.5) -> None:
+    """Worker initializer: end this process when its parent dies (even by ``kill -9``),
+    instead of lingering as an orphan."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(interval)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="undex-parent-watch", daemon=True).start()
+
+
+class ProcessExecutor:
+    """``jobs`` worker processes (started fresh, each loading the model once); at most two
+    partitions per worker are in flight, so memory does not grow with the corpus."""
+
+    def __init__(self, jobs: int) -> None:
+        self.workers = jobs
+
+    def run(self, task: PartitionTask, parts: Sequence[Partition], progress: Progress) -> Iterator[Any]:
+        todo = iter(parts)
+        context = get_context("spawn")
+        with ProcessPoolExecutor(
+            self.workers, mp_context=context, initializer=_exit_with_parent, initargs=(os.getpid(),)
+        ) as pool:
+            running: set[Future] = set()
+            while True:
+                while len(running) < 2 * self.workers and (part := next(todo, None)) is not None:
+                    running.add(pool.submit(task, part))
+                if not running:
+                    return
+                finished, running = wait(running, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    result = future.result()
+                    progress.advance(result.documents)
+                    yield result
+
+
+# -------------------------------------------------------------------------- Dask
 
 
 class DaskError(UndexError):
@@ -90,7 +144,7 @@ def dask_client(address: str, workers: int | None = None) -> Iterator[Client]:
 
 
 class DaskExecutor:
-    """Runs partition tasks on the workers of ``client`` (see :class:`undex.batch.Executor`)."""
+    """Runs partition tasks on the workers of ``client``."""
 
     def __init__(self, client: Client) -> None:
         self.client = client
@@ -108,111 +162,3 @@ class DaskExecutor:
                 yield result
         finally:
             self.client.cancel(futures)
-
-
-# --------------------------------------------------------------------- evaluation
-
-
-@dataclass(frozen=True)
-class EvalSpec:
-    project: ProjectRef
-    limit: int
-    threshold: float
-    batch_size: int = 64
-    split: str | None = None
-    labels_field: str | None = None
-
-
-@dataclass(frozen=True)
-class EvalPartial:
-    """One partition's share of an evaluation, as plain data."""
-
-    index: int
-    path: str
-    documents: int
-    """Records read (for progress)."""
-    evaluation: dict[str, Any]
-    stats: tuple[int, int, int, int]
-    unmapped: dict[str, int]
-
-
-def evaluate_partition(part: Partition, spec: EvalSpec, on_batch: Any = None) -> EvalPartial:
-    """Evaluate one partition (runs on a worker)."""
-    project = spec.project.load()
-    resolver = SubjectResolver(project.vocab)
-    stats = CorpusStats()
-    evaluation = Evaluation(len(project.vocab))
-    docs = (doc for _, doc in read_partition(part, spec.split, spec.labels_field))
-    for chunk in chunked(label_documents(docs, resolver, stats), spec.batch_size):
-        scores = project.suggest_batch([d.document.text for d in chunk], spec.limit, spec.threshold).scores
-        evaluation.add([d.concepts for d in chunk], scores)
-    return EvalPartial(
-        part.index,
-        part.path,
-        stats.read,
-        evaluation.to_dict(),
-        (stats.read, stats.used, stats.no_text, stats.no_subjects),
-        dict(resolver.unmapped),
-    )
-
-
-class EvalMerger:
-    """Adds partial evaluations in any order; the result does not depend on the order."""
-
-    def __init__(self, n_concepts: int) -> None:
-        self.total = Evaluation(n_concepts)
-        self.float_sums: dict[str, list[float]] = {k: [] for k in self.total.sums}
-        self.stats = CorpusStats()
-        self.unmapped: dict[str, Counter] = {}
-
-    def add(self, partial_: EvalPartial) -> None:
-        data = partial_.evaluation
-        self.total.documents += data["documents"]
-        for name in ("tp", "fp", "fn"):
-            getattr(self.total, name)[:] += np.asarray(data[name], dtype=np.int64)
-        for key, value in data["sums"].items():
-            self.float_sums[key].append(value)
-        read, used, no_text, no_subjects = partial_.stats
-        self.stats.read += read
-        self.stats.used += used
-        self.stats.no_text += no_text
-        self.stats.no_subjects += no_subjects
-        self.unmapped.setdefault(partial_.path, Counter()).update(partial_.unmapped)
-
-    def result(self, project: Project, paths: Sequence[Path]) -> tuple[Evaluation, CorpusStats]:
-        self.total.sums = {k: math.fsum(values) for k, values in self.float_sums.items()}
-        for path in paths:
-            unmapped = self.unmapped.get(os.path.abspath(path), Counter())
-            report = SubjectResolver(project.vocab, unmapped=unmapped).report()
-            if report:
-                self.stats.notes.append(f"{path}: {report}")
-        return self.total, self.stats
-
-
-def evaluation_partitions(paths: Sequence[Path], size: int) -> list[Partition]:
-    """Partitions of all ``paths``, numbered in order, with absolute paths for remote workers."""
-    parts = [part for path in paths for part in plan_partitions(Path(os.path.abspath(path)), size)]
-    return [replace(part, index=n) for n, part in enumerate(parts)]
-
-
-def evaluate_on_dask(
-    address: str,
-    project: Project,
-    paths: Sequence[Path],
-    spec_args: dict[str, Any],
-    partition_size: int = 200,
-    quiet: bool = False,
-) -> tuple[Evaluation, CorpusStats]:
-    """``undex eval --dask``: the same metrics as the single-process evaluation."""
-    if project.registry is None:
-        raise InputError(f"project {project.id!r} has no projects file to send to Dask workers")
-    spec = EvalSpec(ProjectRef.of(project.registry.path, project.datadir, project.id), **spec_args)
-    parts = evaluation_partitions(paths, partition_size)
-    merger = EvalMerger(len(project.vocab))
-    with dask_client(address) as client:
-        executor = DaskExecutor(client)
-        total = sum(p.records for p in parts)
-        with progress_bar(f"evaluating {project.id}", total, quiet) as progress:
-            for result in executor.run(partial(evaluate_partition, spec=spec), parts, progress):
-                merger.add(result)
-    return merger.result(project, paths)
