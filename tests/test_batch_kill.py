@@ -14,7 +14,7 @@ import pytest
 from helpers import kill_when, make_workdir, read_jsonl, spec_for, write_corpus, write_directory
 
 from undex.batch import SerialExecutor, run_index
-from undex.partitions import plan_partitions
+from undex.batch.partitions import plan_partitions
 
 pytestmark = [pytest.mark.subprocess, pytest.mark.slow]
 

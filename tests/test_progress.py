@@ -27,9 +27,7 @@ def test_rich_bar_on_a_terminal() -> None:
     out = io.StringIO()
     with Progress("reading the corpus of p", stream=out, rich=True) as bar:
         bar.advance(3)
-        bar.describe("training p on 3 documents")
     text = out.getvalue()
     assert "\x1b[" in text, "drawn with terminal control sequences"
-    first, renamed = text.find("reading the corpus of p"), text.rfind("training p on 3 documents")
-    assert 0 <= first < renamed, "the bar shows its description, then the new one"
-    assert "3 docs" in text[renamed:], "renaming keeps the count"
+    last = text.rfind("reading the corpus of p")
+    assert last >= 0 and "3 docs" in text[last:], "the bar shows its description, then the count"

@@ -18,6 +18,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from undex.errors import InputError, NotFoundError
@@ -114,7 +115,9 @@ class Vocabulary:
         names = self.groups.get(code, {})
         return names.get(language) or names.get("en") or code
 
+    @cached_property
     def checksum(self) -> str:
+        """SHA-256 of :meth:`to_json`: the checksum a saved vocabulary's manifest records."""
         return hashlib.sha256(self.to_json().encode("utf-8")).hexdigest()
 
     def to_json(self) -> str:
