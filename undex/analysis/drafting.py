@@ -138,16 +138,26 @@ FRONT_MARK = re.compile(rf"{_AGENDA}|{_FRONT_MARKS}", re.IGNORECASE)
 SESSION = re.compile(_SESSION, re.IGNORECASE)
 """A session line ("Fifty-ninth session"); front matter when the line is short."""
 
-BODY_NAMES = re.compile(
-    r"^(?:the\s+|le\s+|la\s+|l['’]|el\s+|إن\s+)?"
-    r"(?:united nations|security council|general assembly|economic and social council|"
-    r"nations unies|conseil de s[ée]curit[ée]|assembl[ée]e g[ée]n[ée]rale|conseil [ée]conomique et social|"
-    r"naciones unidas|consejo de seguridad|asamblea general|consejo econ[óo]mico y social|"
-    r"организация объединенных наций|совет безопасности|генеральная ассамблея|экономический и социальный совет|"
-    r"الأمم المتحدة|مجلس الأمن|الجمعية العامة|المجلس الاقتصادي والاجتماعي|"
-    r"联合国|聯合國|安全理事会|安全理事會|大会|大會|经济及社会理事会|經濟及社會理事會)\s*[,،，]?$",
-    re.IGNORECASE,
+_CJK_ORGANS = ("安全理事会", "安全理事會", "经济及社会理事会", "經濟及社會理事會")
+_ORGANS = (
+    "Security Council|General Assembly|Economic and Social Council|"
+    "Conseil de sécurité|Assemblée générale|Conseil économique et social|"
+    "Consejo de Seguridad|Asamblea General|Consejo Económico y Social|"
+    "Совет Безопасности|Генеральная Ассамблея|Экономический и Социальный Совет|"
+    "مجلس الأمن|الجمعية العامة|المجلس الاقتصادي والاجتماعي|"
+    + "|".join(_cjk_tolerant(w) for w in _CJK_ORGANS)
+    + "|大会|大會"
 )
+_UNITED_NATIONS = (
+    "United Nations|Nations Unies|Naciones Unidas|Организация Объединенных Наций|الأمم المتحدة|联合国|聯合國"
+)
+BODY_NAMES = re.compile(
+    rf"^(?:the\s+|le\s+|la\s+|l['’]|el\s+|إن\s+)?(?:{_ORGANS}|{_UNITED_NATIONS})\s*[,،，]?$", re.IGNORECASE
+)
+"""A line naming the Organization or a principal organ: first-page furniture, or the
+author line of a resolution."""
+AUTHOR = re.compile(rf"(?<!\w)(?:(?:The|Le|La|L['’]|El)\s+(?:{_ORGANS})|(?:إن\s+)?(?:{_ORGANS}))\s*[,،，]")
+"""The author that opens a resolution: "The Security Council,", "Совет Безопасности,", "安全理事会，"."""
 
 JOB_NUMBER = re.compile(r"\b\d{2}-\d{4,6}\s?\([A-Z]\)|\bGE\.\d{2}-\d{4,6}")
 FOOTNOTE_STAR = re.compile(r"^[*＊]+")

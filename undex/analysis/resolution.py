@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from undex.analysis.drafting import (
+    AUTHOR,
     BODY_NAMES,
     JOB_NUMBER,
     PREAMBLE_END,
@@ -23,7 +24,8 @@ from undex.analysis.drafting import (
 from undex.analysis.markers import Lines, Marker
 
 _BREAK_AFTER = ",，،;；؛:：.。"
-_COMMA_IN_FLAT_LINE = re.compile(r"[,，،]\s+")
+_COMMA_IN_FLAT_LINE = re.compile(r"[,，،](?:\s+\d{1,3}(?=\s))*\s+")
+"""A comma, and the footnote numbers after it, where a new block may open inside a flat line."""
 _CONTINUATION = re.compile(r"[(（\-–—•·]|[a-zа-яё]")
 SEMICOLONS = ";；؛"
 
@@ -89,7 +91,7 @@ def _continues(text: str, language: str) -> bool:
 def blocks(lines: Lines, start: int, end: int, language: str) -> list[Block]:
     """Paragraph-like blocks of ``[start, end)``: a block opens a line that follows a blank
     line or a line ending in punctuation, unless the line continues the one before; inside
-    a flat line, a block opens after a comma."""
+    a flat line, a block opens after a comma and at the author of a resolution."""
     text = lines.text
     starts: list[int] = []
     previous = None
@@ -104,9 +106,11 @@ def blocks(lines: Lines, start: int, end: int, language: str) -> list[Block]:
         if opens and line.first >= start and not (starts and _continues(text[line.first : line.first + 60], language)):
             starts.append(line.first)
         if line.flat:
-            stop = min(line.last, end)
-            starts += [m.end() for m in _COMMA_IN_FLAT_LINE.finditer(text, max(line.first, start), stop)]
+            span = (max(line.first, start), min(line.last, end))
+            starts += [m.end() for m in _COMMA_IN_FLAT_LINE.finditer(text, *span)]
+            starts += [m.start() for m in AUTHOR.finditer(text, *span)]
         previous = line
+    starts = sorted(set(starts))
     if not starts or starts[0] > start:
         starts.insert(0, start)
     bounds = starts + [end]
@@ -136,7 +140,7 @@ def preamble_before(lines: Lines, start: int, end: int, run: list[Marker], langu
         piece = text[block.start : block.end]
         if _furniture(piece) or (not preamble and _lead_in(piece)):
             continue
-        if not (opens_preamble(piece, language) or ends_preamble(piece)):
+        if _opener(piece) or not (opens_preamble(piece, language) or ends_preamble(piece)):
             break
         preamble.append(block)
     preamble.reverse()
@@ -164,7 +168,8 @@ def _preamble_from(
 
 def _opener(text: str) -> bool:
     """Whether a block is the author line that opens a resolution ("The Security Council,")."""
-    return bool(BODY_NAMES.match(text.strip()))
+    stripped = text.strip()
+    return bool(AUTHOR.fullmatch(stripped) or BODY_NAMES.match(stripped))
 
 
 def unnumbered_resolution(lines: Lines, start: int, end: int, language: str) -> Resolution | None:

@@ -185,7 +185,9 @@ class _Reader:
 
     def _paragraph_run(self, run: list[Marker]) -> bool:
         at_line_starts = sum(m.line_start for m in run)
-        return len(run) >= 3 or (len(run) == 2 and at_line_starts) or (run[0].value == 1 and at_line_starts == 1)
+        if run[0].value == 1:
+            return len(run) >= 2 or at_line_starts == 1
+        return len(run) >= 3 or (len(run) == 2 and at_line_starts == 2)
 
     def _resolutions(self, runs, headings: list[Heading], summary, contents) -> list[tuple]:
         """(resolution, run or None) for each numbered run a preamble precedes or whose
