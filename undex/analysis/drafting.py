@@ -255,7 +255,7 @@ OPERATIVE_END = ";；؛.。"
 def _opening(text: str, language: str) -> str:
     """The first words of a paragraph as the cue patterns read them (CJK spaces removed)."""
     head = text[:200].lstrip()[:40]
-    return re.sub(r"\s+", "", head) if language == "zh" else head
+    return "".join(head.split()) if language == "zh" else head
 
 
 def opens_preamble(text: str, language: str) -> bool:

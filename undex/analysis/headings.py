@@ -160,10 +160,12 @@ def _looks_like_heading(content: str) -> bool:
 
 def unmarked_headings(lines: Lines, after: int, blocked: SpanSet, taken: set[int], level: int) -> list[Heading]:
     """Short lines standing alone between blank lines (or in capitals, or opening an
-    annex), without final punctuation; page headers repeated on every page are not headings."""
+    annex), without final punctuation, with text after them; page headers repeated on
+    every page are not headings."""
     counts = Counter(lines.content(line) for line in lines if not line.blank and not line.flat)
+    last = max((i for i, line in enumerate(lines) if not line.blank), default=0)
     found = []
-    for i, line in enumerate(lines):
+    for i, line in enumerate(lines[:last]):
         if line.first < after or line.blank or line.flat or i in taken or line.first in blocked:
             continue
         content = lines.content(line)

@@ -178,7 +178,10 @@ def _value(family: str, token: str) -> int | None:
 
 def _marker(family: str, m: re.Match[str], line_start: bool) -> Marker | None:
     value = _value(family, m.group(1))
-    return Marker(m.start(), m.end(), family, value, line_start, m.group(1)) if value else None
+    if not value:
+        return None
+    label = str(value) if family == "number" else m.group(1)
+    return Marker(m.start(), m.end(), family, value, line_start, label)
 
 
 def _families_opening_with(ch: str) -> tuple[str, ...]:
@@ -279,19 +282,19 @@ def _dotted(text: str, marker: Marker) -> bool:
 
 def _best_chain(markers: Sequence[Marker]) -> list[int]:
     """Indices of the longest run numbered n, n+1, n+2 ... in text order; among equally
-    long runs, the one with more markers opening a line, then the most compact one (a
-    resolution's paragraphs 1-5 do not run on into its annex's 6-17)."""
+    long runs, the one with more markers opening a line, then the one that starts last
+    (a resolution's paragraphs 1-5 do not run on into its annex's 6-17)."""
     best_by_value: dict[int, tuple[tuple[int, int, int], int]] = {}
     previous = [-1] * len(markers)
     first = list(range(len(markers)))
     scores: list[tuple[int, int, int]] = []
     for i, marker in enumerate(markers):
-        score = (1, int(marker.line_start), 0)
+        score = (1, int(marker.line_start), marker.start)
         before = best_by_value.get(marker.value - 1)
         if before is not None and markers[before[1]].start < marker.start:
             (length, line_starts, _), j = before
             first[i] = first[j]
-            score = (length + 1, line_starts + int(marker.line_start), markers[first[i]].start - marker.start)
+            score = (length + 1, line_starts + int(marker.line_start), markers[first[i]].start)
             previous[i] = j
         scores.append(score)
         current = best_by_value.get(marker.value)

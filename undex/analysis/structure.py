@@ -255,10 +255,14 @@ class _Reader:
 def _before_headings(text: str, offset: int, headings: list[Heading]) -> int:
     """``offset``, or the start of the headings standing right before it ("A" over the
     operative paragraphs of a resolution)."""
-    for heading in sorted(headings, key=lambda h: h.start, reverse=True):
-        if heading.end <= offset and not text[heading.end : offset].strip():
-            offset = heading.start
-    return offset
+    starts_by_end = {h.end: h.start for h in headings}
+    while True:
+        end = offset
+        while end > 0 and text[end - 1].isspace():
+            end -= 1
+        if end not in starts_by_end:
+            return offset
+        offset = starts_by_end[end]
 
 
 def _spans(headings: list[Heading]) -> list[tuple[int, int]]:
