@@ -515,3 +515,38 @@ def test_hundred_thousand_characters(resolutions: dict[str, str]) -> None:
     hundred, four_hundred = best_time(text), best_time(long_report(resolutions, 400_000))
     assert hundred < 0.25, hundred
     assert four_hundred < 8 * hundred, (hundred, four_hundred)
+
+
+# ------------------------------------------------------------ the CLI
+
+
+def run_cli(main, args: list[str]) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(args)
+    assert exit_.value.code in (0, None)
+
+
+def test_suggest_explain_names_the_part_of_each_evidence_span(
+    resolutions: dict[str, str], unbis_datadir: Path, tmp_path: Path, capsys, monkeypatch
+) -> None:
+    """`undex suggest --explain` and the JSON evidence say which part each span is in."""
+    from undex.cli import main
+
+    (tmp_path / "projects.toml").write_text(
+        '[lexical-en]\nlanguage = "en"\nbackend = "lexical"\nvocab = "unbis"\n', encoding="utf-8"
+    )
+    (tmp_path / "resolution.txt").write_text(resolutions["S/RES/601(1987)"], encoding="utf-8")
+    text = read_document_file(tmp_path / "resolution.txt").text
+    structure = parse_structure(text, "en")
+    monkeypatch.chdir(tmp_path)
+    command = ["suggest", "lexical-en", "resolution.txt", "--datadir", str(unbis_datadir), "--limit", "30"]
+
+    run_cli(main, [*command, "--explain"])
+    spans = re.findall(r"^\t\[(\d+):\d+\] \[([^\]]+)\] ", capsys.readouterr().out, re.M)
+    assert spans and all(part == part_label(structure, int(start)) for start, part in spans)
+    assert {part.split()[0] for _, part in spans} >= {"preamble", "operative"}
+    assert any(re.fullmatch(r"operative [1-8]", part) for _, part in spans)
+
+    run_cli(main, [*command, "--format", "json"])
+    evidence = [e for result in json.loads(capsys.readouterr().out)[0]["results"] for e in result["evidence"]]
+    assert evidence and all(e["part"] == part_label(structure, e["start"]) for e in evidence)

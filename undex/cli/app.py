@@ -11,6 +11,7 @@ from typing import Annotated, Optional
 import typer
 
 from undex.analysis import LANGUAGES, detect_language
+from undex.analysis.structure import parse_structure, part_label
 from undex.cli.options import DatadirOpt, LabelsFieldOpt, LimitOpt, ProjectsOpt, SplitOpt, ThresholdOpt, registry
 from undex.corpus import (
     CorpusStats,
@@ -198,6 +199,7 @@ def suggest(
     if fmt is OutputFormat.json:
         out = []
         for row, (source, doc) in enumerate(inputs):
+            structure = parse_structure(doc.text, project.config.language)
             results = []
             for index, score in batch.ranked(row):
                 c = vocab.concepts[index]
@@ -205,7 +207,13 @@ def suggest(
                 if len(languages) > 1:
                     result["labels"] = {lang: c.label(lang) for lang in languages}
                 result["evidence"] = [
-                    {"start": e.start, "end": e.end, "label": e.label, "text": doc.text[e.start : e.end]}
+                    {
+                        "start": e.start,
+                        "end": e.end,
+                        "label": e.label,
+                        "text": doc.text[e.start : e.end],
+                        "part": part_label(structure, e.start),
+                    }
                     for e in batch.evidence[row].get(index, [])
                 ]
                 results.append(result)
@@ -216,6 +224,7 @@ def suggest(
         if len(inputs) > 1:
             typer.echo(f"Suggestions for {source}")
         gold = set(SubjectResolver(vocab).resolve_all(doc.subjects)) if mark_gold else set()
+        structure = parse_structure(doc.text, project.config.language) if explain else None
         for index, score in batch.ranked(row):
             c = vocab.concepts[index]
             label = " / ".join(c.label(lang) for lang in languages)
@@ -223,7 +232,8 @@ def suggest(
             typer.echo(f"<{c.uri}>\t{label}\t{score:.4f}{mark}")
             if explain:
                 for e in batch.evidence[row].get(index, []):
-                    typer.echo(f"\t[{e.start}:{e.end}] {doc.text[e.start : e.end]!r} ~ {e.label}")
+                    part = part_label(structure, e.start)
+                    typer.echo(f"\t[{e.start}:{e.end}] [{part}] {doc.text[e.start : e.end]!r} ~ {e.label}")
         if mark_gold and gold:
             found = len(gold & {i for i, _ in batch.ranked(row)})
             err(f"{source}: {found} of {len(gold)} gold subjects among the {len(batch.ranked(row))} suggestions")
