@@ -13,6 +13,8 @@ from pathlib import Path
 
 import opencc
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from undex.analysis.drafting import to_roman
 from undex.analysis.structure import DocumentStructure, Part, parse_structure, part_label
@@ -368,8 +370,8 @@ CHINESE_RESOLUTION = """安全理事会，
     ],
 )
 def test_resolutions_in_other_languages(text: str, language: str, preamble_opening: str) -> None:
-    for given in (language, None):
-        structure = parse_structure(text, given)
+    for stated in (language, None):
+        structure = parse_structure(text, stated)
         check_layout(structure)
         assert structure.language == language
         preamble = structure.of_kind("preamble")
@@ -463,6 +465,30 @@ def test_every_offset_has_its_innermost_part(resolutions: dict[str, str]) -> Non
             assert innermost.start <= offset < innermost.end
             assert all(p.start <= offset < p.end for p in containing)
             assert min(containing, key=lambda p: p.end - p.start) == innermost
+
+
+PIECES = [
+    "1. ", "2. ", "3.", "12, ", "I. ", "II. ", "A. ", "B.", "А. ", "一、", "二.", "（一）", "第一章",
+    "أولا - ", "ألف - ", "١ - ", "\n", "\n\n", " ", ",", "，", "، ", ";", ".",
+    "Summary", "Contents", "摘要", "目录", "Résumé",
+    "The Security Council,", "安全理事会，", "Recalling", "Decides", "إذ يشير", "يقرر", "回顾", "决定", "напоминая",
+    "постановляет", "S/RES/1 (2000)", "12 June 2004", "Annex", "word ", "ABC ", "x" * 700, "(a) ", "\f", "\r\n",
+    "..... 3", "第", "十", "A", "I", "\u3000",
+]  # fmt: skip
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    pieces=st.lists(st.sampled_from(PIECES), max_size=60) | st.lists(st.text(max_size=30), max_size=20),
+    language=st.sampled_from([None, "en", "zh", "ar", "ru", "fr", "es"]),
+)
+def test_any_text_gets_a_layout(pieces: list[str], language: str | None) -> None:
+    """Whatever the text, the parts cover it without gaps and every offset has a part."""
+    text = "".join(pieces)
+    structure = parse_structure(text, language)
+    check_layout(structure)
+    for offset in range(0, len(text) + 1, max(1, len(text) // 9)):
+        assert structure.part_at(offset) in structure.parts
 
 
 # ------------------------------------------------------------ long documents

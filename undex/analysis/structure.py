@@ -302,7 +302,7 @@ class _Regions:
                 parts += [Part(s.kind, s.start, s.end, heading=s.heading) for s in front]
             elif part.kind == "section":
                 h = self.headings[part.start]
-                parts.append(Part("heading", h.start, h.end, h.level, h.text, h.label))
+                parts.append(Part("heading", h.start, min(h.end, part.end), h.level, h.text, h.label))
         starts = [p.start for p in top]
         for part in inner:
             owner = top[max(0, bisect.bisect_right(starts, part.start) - 1)]
