@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass, field
-from functools import cached_property
 
 from undex.analysis.detect import LANGUAGES, detect_language
 from undex.analysis.frontmatter import (
@@ -67,20 +66,19 @@ class DocumentStructure:
     length: int
     parts: tuple[Part, ...]
     language: str | None = None
-    _leaves: list[tuple[int, Part]] = field(default_factory=list, repr=False, compare=False)
+    _leaf_starts: list[int] = field(init=False, repr=False, compare=False)
+    _leaf_parts: list[Part] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        self._leaves.extend(_leaf_partition(self.parts))
-
-    @cached_property
-    def _leaf_starts(self) -> list[int]:
-        return [start for start, _ in self._leaves]
+        leaves = _leaf_partition(self.parts)
+        object.__setattr__(self, "_leaf_starts", [offset for offset, _ in leaves])
+        object.__setattr__(self, "_leaf_parts", [part for _, part in leaves])
 
     def part_at(self, offset: int) -> Part:
         """The innermost part containing ``offset`` (the last part for the end of the text)."""
         if not 0 <= offset <= self.length:
             raise InputError(f"offset {offset} is outside the text (0 to {self.length})")
-        return self._leaves[max(0, bisect.bisect_right(self._leaf_starts, offset) - 1)][1]
+        return self._leaf_parts[max(0, bisect.bisect_right(self._leaf_starts, offset) - 1)]
 
     def parts_at(self, offset: int) -> list[Part]:
         """Every part containing ``offset``, outermost first."""
@@ -141,7 +139,7 @@ def parse_structure(text: str, language: str | None = None) -> DocumentStructure
 
 
 class _Reader:
-    """Finds the parts of one text, in the order each step needs the ones before it."""
+    """Finds the parts of one text, each step using what the steps before it found."""
 
     def __init__(self, text: str, language: str) -> None:
         self.text = text
@@ -149,62 +147,79 @@ class _Reader:
         self.lines = Lines(text)
 
     def parts(self) -> list[Part]:
-        contents = contents_heading(self.lines)
-        contents_stop = contents_end(self.lines, contents) if contents else None
-        laid_out_spans = [(contents[0], contents_stop)] if contents and contents_stop else []
-        laid_out = SpanSet(laid_out_spans)
-        numbers, heading_candidates = find_markers(self.lines)
+        self._read_contents()
+        self._read_numbering()
+        self._read_opening()
+        regions = self._regions()
+        paragraphs = self._paragraphs()
+        return regions.build(front_parts(self.lines, self.front_end), paragraphs)
+
+    def _read_contents(self) -> None:
+        """The table of contents first: its entries look like headings and paragraphs."""
+        self.contents = contents_heading(self.lines)
+        stop = contents_end(self.lines, self.contents) if self.contents else None
+        self.contents_stop = stop
+        self.laid_out = [(self.contents[0], stop)] if self.contents and stop else []
+
+    def _read_numbering(self) -> None:
+        """Numbered paragraphs, then the headings between them."""
+        laid_out = SpanSet(self.laid_out)
+        numbers, candidates = find_markers(self.lines)
         numbers = [m for m in numbers if m.start not in laid_out]
-        runs = consecutive_runs(numbers, self._paragraph_run)
-        starts = sorted(m.start for run in runs for m in run)
-        headings = marked_headings(self.lines, heading_candidates, starts, laid_out)
-        headings += numbered_headings(self.lines, numbers, starts, SpanSet([*laid_out_spans, *_spans(headings)]))
-        first_structure = min(([starts[0]] if starts else []) + [h.start for h in headings], default=len(self.text))
-        summary = summary_heading(self.lines, min([first_structure] + ([contents[0]] if contents else [])))
-        resolutions = self._resolutions(runs, headings, summary, contents)
-        openings = [r[0].opener or r[0].preamble[0].start for r in resolutions if r[0].preamble]
-        marks = [first_structure] + openings + [span[0] for span in (summary, contents) if span]
-        front_end = self._front_end(min(marks), bool(starts or headings or openings or summary or contents))
+        self.runs = consecutive_runs(numbers, _paragraph_run)
+        self.starts = sorted(m.start for run in self.runs for m in run)
+        self.headings = marked_headings(self.lines, candidates, self.starts, laid_out)
+        taken = SpanSet([*self.laid_out, *_spans(self.headings)])
+        self.headings += numbered_headings(self.lines, numbers, self.starts, taken)
+
+    def _read_opening(self) -> None:
+        """The summary, the resolution paragraphs, and where the first page ends."""
+        heading_starts = [h.start for h in self.headings]
+        first = min(self.starts[:1] + heading_starts, default=len(self.text))
+        self.summary = summary_heading(self.lines, min(first, self.contents[0]) if self.contents else first)
+        self.resolutions = self._resolutions()
+        self.openings = [r.opener or r.preamble[0].start for r, _ in self.resolutions if r.preamble]
+        opening = [s[0] for s in (self.summary, self.contents) if s]
+        structured = bool(self.starts or self.headings or self.openings or opening)
+        self.front_end = self._front_end(min([first, *self.openings, *opening]), structured)
+
+    def _regions(self) -> _Regions:
+        """Front, summary, contents, then a section for every heading outside them."""
         regions = _Regions(self.text)
-        regions.add("front", 0, front_end)
-        structure_starts = sorted(set(starts + [h.start for h in headings] + openings))
-        for kind, span in (("summary", summary), ("contents", contents)):
+        regions.add("front", 0, self.front_end)
+        starts = sorted(set(self.starts + [h.start for h in self.headings] + self.openings))
+        openings = sorted(s[0] for s in (self.summary, self.contents) if s)
+        for kind, span in (("summary", self.summary), ("contents", self.contents)):
             if span:
-                stop = contents_stop if kind == "contents" and contents_stop else _next_after(structure_starts, span[1])
-                stop = min([stop] + [s[0] for s in (summary, contents) if s and s[0] > span[0]])
+                laid_out = self.contents_stop if kind == "contents" else None
+                stop = min(laid_out or _next_after(starts, span[1]), _next_after(openings, span[0]))
                 regions.add(kind, span[0], stop, self.text[span[0] : span[1]])
-        blocked = SpanSet(regions.spans() + _spans(headings))
-        taken = {self.lines.index_at(s) for s in starts + [h.start for h in headings]}
-        level = 3 if any(h.level == 1 for h in headings) else 1
-        headings += unmarked_headings(self.lines, front_end, blocked, taken, level)
+        blocked = SpanSet(regions.spans() + _spans(self.headings))
+        taken = {self.lines.index_at(s) for s in self.starts + [h.start for h in self.headings]}
+        level = 3 if any(h.level == 1 for h in self.headings) else 1
+        self.headings += unmarked_headings(self.lines, self.front_end, blocked, taken, level)
         opening = SpanSet(regions.spans())
-        for heading in headings:
+        for heading in self.headings:
             if heading.start not in opening:
                 regions.section(heading)
-        return regions.build(front_parts(self.lines, front_end), self._paragraphs(runs, resolutions, headings))
+        return regions
 
-    def _paragraph_run(self, run: list[Marker]) -> bool:
-        at_line_starts = sum(m.line_start for m in run)
-        if run[0].value == 1:
-            return len(run) >= 2 or at_line_starts == 1
-        return len(run) >= 3 or (len(run) == 2 and at_line_starts == 2)
-
-    def _resolutions(self, runs, headings: list[Heading], summary, contents) -> list[tuple]:
-        """(resolution, run or None) for each numbered run a preamble precedes or whose
-        paragraphs read as operative ones, and for an unnumbered resolution."""
-        found = []
-        ends = sorted([h.end for h in headings] + [s[1] for s in (summary, contents) if s])
+    def _resolutions(self) -> list[tuple[Resolution, list[Marker] | None]]:
+        """(resolution, its numbered run) for each run that a preamble precedes or whose
+        paragraphs read as operative ones; (resolution, None) for an unnumbered one."""
+        found: list[tuple[Resolution, list[Marker] | None]] = []
+        opening_ends = [s[1] for s in (self.summary, self.contents) if s]
+        ends = sorted([h.end for h in self.headings] + opening_ends)
         previous_end = 0
-        for run in runs:
-            end = _before_headings(self.text, run[0].start, headings)
+        for run in self.runs:
+            end = _before_headings(self.text, run[0].start, self.headings)
             start = max([previous_end] + [e for e in ends if e <= end])
             resolution = preamble_before(self.lines, start, end, run, self.language)
             if resolution or operative_run(self.text, run, self.language):
                 found.append((resolution or Resolution(None, [], []), run))
             previous_end = run[-1].end
-        if not runs:
-            start = max([0] + [s[1] for s in (summary, contents) if s])
-            resolution = unnumbered_resolution(self.lines, start, len(self.text), self.language)
+        if not self.runs:
+            resolution = unnumbered_resolution(self.lines, max([0, *opening_ends]), len(self.text), self.language)
             if resolution:
                 found.append((resolution, None))
         return found
@@ -217,18 +232,18 @@ class _Reader:
         matter = [line.last for line in front_lines if is_front_matter(self.lines.content(line))]
         return max(matter, default=0)
 
-    def _paragraphs(self, runs, resolutions, headings: list[Heading]) -> list[Part]:
+    def _paragraphs(self) -> list[Part]:
         """Numbered, preambular and operative paragraphs, each ending where the next part opens."""
-        operative_runs = {id(run) for _, run in resolutions if run is not None}
-        bounds = sorted({m.start for run in runs for m in run} | {h.start for h in headings})
+        operative_runs = {id(run) for _, run in self.resolutions if run is not None}
+        bounds = sorted(set(self.starts) | {h.start for h in self.headings})
         parts = []
-        for run in runs:
+        for run in self.runs:
             kind = "operative" if id(run) in operative_runs else "paragraph"
             for marker, following in zip(run, run[1:] + [None], strict=False):
                 end = following.start if following else self._run_end(marker)
                 end = min(end, _next_after(bounds, marker.start))
                 parts.append(Part(kind, marker.start, end, number=marker.label))
-        for resolution, _ in resolutions:
+        for resolution, _ in self.resolutions:
             parts += [Part("preamble", b.start, b.end) for b in resolution.preamble]
             parts += [Part("operative", b.start, b.end) for b in resolution.operative]
         return parts
@@ -250,6 +265,15 @@ class _Reader:
                 break
             end, after_blank = following.last, False
         return end
+
+
+def _paragraph_run(run: list[Marker]) -> bool:
+    """Whether a run of numbers is a document's paragraphs: a run from 1, or of three, or
+    of two numbers opening lines."""
+    at_line_starts = sum(m.line_start for m in run)
+    if run[0].value == 1:
+        return len(run) >= 2 or at_line_starts == 1
+    return len(run) >= 3 or (len(run) == 2 and at_line_starts == 2)
 
 
 def _before_headings(text: str, offset: int, headings: list[Heading]) -> int:
