@@ -329,6 +329,68 @@ saneamiento.
 de los recursos hídricos.
 """
 
+ENGLISH_REPORT = """United Nations                                                      E/CN.17/2004/100
+Economic and Social Council                                         Distr.: General
+                                                                    14 April 2004
+
+                                                                    Original: English
+
+Commission on Sustainable Development
+Twelfth session
+14-30 April 2004
+Item 5 of the provisional agenda*
+Other matters
+
+           Follow-up to the World Summit on Sustainable Development:
+           inter-agency cooperation and coordination
+
+           Report of the Secretary-General
+
+ Contents
+                                                                    Paragraphs   Page
+   I.   Introduction . . . . . . . . . . . . . . . . . . . . . . .      1–3        2
+   II.  Decisions of the Chief Executives Board . . . . . . . . .      4–9        3
+        A.   Freshwater, water and sanitation . . . . . . . . . . .    4–6        3
+        B.   Energy . . . . . . . . . . . . . . . . . . . . . . . .    7–9        4
+
+ Executive summary
+   The present report outlines the decisions taken within the framework of the
+ United Nations System Chief Executives Board for Coordination to strengthen inter-
+ agency cooperation, with a focus on freshwater, energy and oceans.
+
+ * E/CN.17/2004/1.
+
+04-30512 (E)    210404
+*0430512*
+
+ I. Introduction
+
+ 1. The Johannesburg Plan of Implementation requested the Secretary-General to
+ promote system-wide inter-agency cooperation and coordination on the follow-up
+ to the Summit.
+ 2. The Commission, at its eleventh session, reaffirmed the need for coordinated
+ follow-up.
+ 3. The present report provides an update.
+
+ II. Decisions of the Chief Executives Board
+
+ A. Freshwater, water and sanitation
+
+ 4. The Millennium Declaration calls for halving the proportion of people
+ without access to safe drinking water.
+E/CN.17/2004/100
+
+ 5. UN-Water has been established as the inter-agency mechanism.
+ 6. Task forces on sanitation and on integrated water resources management were
+ created.
+
+ B. Energy
+
+ 7. The Summit identified energy as a key area.
+ 8. There is no single entity in charge of energy in the system.
+ 9. The Board agreed to establish UN-Energy.
+"""
+
 ARABIC_REPORT = """أولا - مقدمة
 
 1 - طلب مؤتمر القمة العالمي للتنمية المستدامة تعزيز التعاون بين الوكالات.
@@ -405,6 +467,30 @@ def test_spanish_report() -> None:
         "summary",
         "paragraph 3",
     ]
+
+
+def test_english_report_laid_out_like_a_pdf() -> None:
+    """First page furniture in columns, contents with dot leaders, the summary after the
+    contents, a footnote, page header and footer between paragraphs."""
+    text = ENGLISH_REPORT
+    structure = parse_structure(text, "en")
+    check_layout(structure)
+    assert structure.symbol == "E/CN.17/2004/100"
+    assert structure.of_kind("title")[0].heading.endswith(
+        "inter-agency cooperation and coordination Report of the Secretary-General"
+    )
+    assert [p.kind for p in structure.parts if p.kind in TOP_LEVEL][:3] == ["front", "contents", "summary"]
+    assert structure.of_kind("summary")[0].heading == "Executive summary"
+    assert [p.heading for p in structure.of_kind("heading")] == [
+        "I. Introduction",
+        "II. Decisions of the Chief Executives Board",
+        "A. Freshwater, water and sanitation",
+        "B. Energy",
+    ]
+    assert numbers(structure, "paragraph") == [str(n) for n in range(1, 10)]
+    assert part_label(structure, text.index("UN-Water has been")) == "paragraph 5"
+    assert part_label(structure, text.index("Energy . . .")) == "contents"
+    assert [p.number for p in structure.sections()] == ["I", "II", "A", "B"]
 
 
 def test_arabic_report_headings() -> None:

@@ -17,7 +17,7 @@ from undex.analysis.drafting import (
     SYMBOL,
 )
 from undex.analysis.headings import TOC_ENTRY
-from undex.analysis.markers import Lines
+from undex.analysis.markers import Lines, SpanSet
 
 _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _STARS = re.compile(r"[\s*＊]*")
@@ -44,14 +44,16 @@ def _stands_alone(text: str, start: int, end: int) -> bool:
     return not before.isalnum() and not after.isalnum() and not text[start].islower()
 
 
-def heading_word(lines: Lines, word: re.Pattern[str], limit: int) -> tuple[int, int] | None:
+def heading_word(
+    lines: Lines, word: re.Pattern[str], limit: int, skip: SpanSet | None = None
+) -> tuple[int, int] | None:
     """The first line that is only ``word`` ("Summary", "目录"), or the word standing alone
-    inside a flat line, before ``limit``."""
+    inside a flat line, before ``limit`` and outside ``skip``."""
     text = lines.text
     for line in lines:
         if line.first >= limit:
             break
-        if line.blank:
+        if line.blank or (skip and line.first in skip):
             continue
         if not line.flat:
             if word.fullmatch(lines.content(line).rstrip(":： ")):
@@ -63,8 +65,9 @@ def heading_word(lines: Lines, word: re.Pattern[str], limit: int) -> tuple[int, 
     return None
 
 
-def summary_heading(lines: Lines, limit: int) -> tuple[int, int] | None:
-    return heading_word(lines, SUMMARY_WORD, limit)
+def summary_heading(lines: Lines, limit: int, contents: SpanSet) -> tuple[int, int] | None:
+    """The heading of the summary, before the first heading or numbered paragraph."""
+    return heading_word(lines, SUMMARY_WORD, limit, contents)
 
 
 def contents_heading(lines: Lines) -> tuple[int, int] | None:

@@ -176,7 +176,7 @@ class _Reader:
         """The summary, the resolution paragraphs, and where the first page ends."""
         heading_starts = [h.start for h in self.headings]
         first = min(self.starts[:1] + heading_starts, default=len(self.text))
-        self.summary = summary_heading(self.lines, min(first, self.contents[0]) if self.contents else first)
+        self.summary = summary_heading(self.lines, first, SpanSet(self.laid_out))
         self.resolutions = self._resolutions()
         self.openings = [r.opener or r.preamble[0].start for r, _ in self.resolutions if r.preamble]
         opening = [s[0] for s in (self.summary, self.contents) if s]
