@@ -13,7 +13,6 @@ from dataclasses import dataclass
 
 from undex.analysis.drafting import (
     AUTHOR,
-    BODY_NAMES,
     JOB_NUMBER,
     PREAMBLE_END,
     PREAMBLE_LINKS,
@@ -168,8 +167,7 @@ def _preamble_from(
 
 def _opener(text: str) -> bool:
     """Whether a block is the author line that opens a resolution ("The Security Council,")."""
-    stripped = text.strip()
-    return bool(AUTHOR.fullmatch(stripped) or BODY_NAMES.match(stripped))
+    return bool(AUTHOR.fullmatch(text.strip()))
 
 
 def unnumbered_resolution(lines: Lines, start: int, end: int, language: str) -> Resolution | None:
