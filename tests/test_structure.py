@@ -493,6 +493,40 @@ def test_english_report_laid_out_like_a_pdf() -> None:
     assert [p.number for p in structure.sections()] == ["I", "II", "A", "B"]
 
 
+CHINESE_REPORT = """联合国 E/2004/100
+经济及社会理事会
+
+秘书长的报告
+
+摘要
+本报告概述机构间合作。
+
+第一章 导言
+1. 首脑会议要求加强合作。
+2. 委员会重申必须协调。
+
+第二章 水和卫生
+（一）淡水
+3. 联合国之水已经成立。
+（二）卫生
+4. 设立了卫生问题工作队。
+"""
+
+
+def test_chinese_report_with_chapters() -> None:
+    structure = parse_structure(CHINESE_REPORT)
+    check_layout(structure)
+    assert structure.symbol == "E/2004/100" and structure.of_kind("title")[0].heading == "秘书长的报告"
+    assert [(p.heading, p.level) for p in structure.of_kind("heading")] == [
+        ("第一章 导言", 1),
+        ("第二章 水和卫生", 1),
+        ("（一）淡水", 2),
+        ("（二）卫生", 2),
+    ]
+    assert numbers(structure, "paragraph") == ["1", "2", "3", "4"]
+    assert part_label(structure, CHINESE_REPORT.index("机构间合作")) == "summary"
+
+
 def test_arabic_report_headings() -> None:
     structure = parse_structure(ARABIC_REPORT)
     assert structure.language == "ar"
