@@ -44,15 +44,24 @@ class Resolution:
     operative: list[Block]
 
 
-def tail(text: str) -> str:
-    """The last character of a paragraph, before trailing footnote numbers ("... 1951, 9")."""
-    stripped = text.rstrip()
+def tail(text: str, start: int = 0, end: int | None = None) -> str:
+    """The last character of ``text[start:end]``, a paragraph, before trailing footnote
+    numbers ("... 1951, 9"); read backwards, without copying the paragraph."""
+    stop = _before_spaces(text, start, len(text) if end is None else end)
     for _ in range(3):
-        body = stripped.rstrip("0123456789")
-        if body == stripped or len(stripped) - len(body) > 3 or not body[-1:].isspace():
+        digits = stop
+        while digits > start and stop - digits <= 3 and text[digits - 1].isdigit():
+            digits -= 1
+        if digits == stop or stop - digits > 3 or digits == start or not text[digits - 1].isspace():
             break
-        stripped = body.rstrip()
-    return stripped[-1:]
+        stop = _before_spaces(text, start, digits)
+    return text[stop - 1] if stop > start else ""
+
+
+def _before_spaces(text: str, start: int, end: int) -> int:
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return end
 
 
 def ends_preamble(text: str) -> bool:
@@ -101,7 +110,7 @@ def blocks(lines: Lines, start: int, end: int, language: str) -> list[Block]:
         if line.blank:
             previous = None
             continue
-        opens = previous is None or tail(lines.content(previous)) in _BREAK_AFTER
+        opens = previous is None or tail(text, previous.first, previous.last) in _BREAK_AFTER
         if opens and line.first >= start and not (starts and _continues(text[line.first : line.first + 60], language)):
             starts.append(line.first)
         if line.flat:
@@ -160,7 +169,7 @@ def _preamble_from(
     if not confirmed and not any(ends_preamble(text[p.start : p.end]) for p in paragraphs):
         return None
     index = found.index(run[first])
-    opened = index and tail(text[found[index - 1].start : run[first].start]) in PREAMBLE_END
+    opened = index and tail(text, found[index - 1].start, run[first].start) in PREAMBLE_END
     opener = found[index - 1].start if opened else None
     return Resolution(opener, paragraphs, [])
 
@@ -216,6 +225,7 @@ def operative_run(text: str, run: list[Marker], language: str) -> bool:
     verb or end with a semicolon."""
     votes = 0
     for marker, following in zip(run, run[1:] + [None], strict=False):
-        piece = text[marker.end : following.start if following else marker.end + 300]
-        votes += opens_operative(piece, language) or tail(piece) in SEMICOLONS
+        end = following.start if following else min(len(text), marker.end + 300)
+        opening = text[marker.end : min(end, marker.end + 200)]
+        votes += opens_operative(opening, language) or tail(text, marker.end, end) in SEMICOLONS
     return votes * 2 >= len(run)
