@@ -123,7 +123,6 @@ def subject_json(subject: Subject, labels: bool = False, evidence: bool = False)
         record["labels"] = dict(subject.shown_labels)
     if evidence:
         record["evidence"] = [
-            {"start": e.start, "end": e.end, "label": e.label, "text": e.text, "part": e.part}
-            for e in subject.evidence
+            {"start": e.start, "end": e.end, "label": e.label, "text": e.text, "part": e.part} for e in subject.evidence
         ]
     return record
