@@ -106,7 +106,7 @@ def main() -> None:
     docs = load_splits(vocab)
     log("documents: " + ", ".join(f"{s} {len(d)}" for s, d in docs.items()))
     annif_dir = WORK / "annif"
-    pairs = {split: [(d.document.text, d.concepts) for d in docs[split]] for split in SPLITS}
+    pairs = {split: [(d.document.text, d.concepts) for d in docs[split]] for split in ("train", "dev")}
     annif_version = prepare_annif(annif_dir, vocab, pairs)
     annif_runs = trained_annif(annif_dir, annif_dir / "train.tsv", annif_dir / "dev.tsv", LIMIT, args.reuse)
     undex_runs = train_undex_projects(WORK / "undex-data")
@@ -139,7 +139,8 @@ def write_report(
         "(limits 1-15, thresholds 0.00-0.95, same search for both tools).",
         "- Speed: documents/second of suggesting the test documents in batches of 32 in one process "
         "with one thread (`OMP/OPENBLAS/MKL/RAYON_NUM_THREADS=1`), after loading and one warm-up document; "
-        f"for the two ensembles the median of {SPEED_REPEATS} runs taken in turns. "
+        f"for the two ensembles the median of {SPEED_REPEATS} runs taken in turns; wall time and, after the "
+        "slash, the suggesting process's own CPU time (which other load on the machine does not change). "
         "Training seconds are wall time of the train commands (an ensemble: its sources plus its own fitting). "
         "Peak RSS is the largest of the project's train and suggest processes.",
         "- Variation: Annif's hyperopt (random trials) and the multi-threaded Omikuji training of both tools "

@@ -94,6 +94,7 @@ class Suggested:
     (in the order the tool ranked them)."""
 
     seconds: float
+    cpu_seconds: float
     documents: int
     max_rss_kb: int
     scores: sp.csr_matrix
@@ -102,6 +103,12 @@ class Suggested:
     @property
     def docs_per_second(self) -> float:
         return self.documents / self.seconds if self.seconds else 0.0
+
+    @property
+    def docs_per_cpu_second(self) -> float:
+        """Documents per second of the suggesting process's own CPU time: what the machine's
+        other load does not change (one thread, so equal to wall time on an idle machine)."""
+        return self.documents / self.cpu_seconds if self.cpu_seconds else 0.0
 
 
 @dataclass
@@ -131,9 +138,8 @@ class Suggester:
         cols = [index for pairs in ranked for index, _ in pairs]
         vals = [score for pairs in ranked for _, score in pairs]
         scores = sp.csr_matrix((vals, (rows, cols)), shape=(data["documents"], len(self.vocab)))
-        return Suggested(
-            data["seconds"], data["documents"], data["max_rss_kb"], scores, [[i for i, _ in r] for r in ranked]
-        )
+        order = [[i for i, _ in r] for r in ranked]
+        return Suggested(data["seconds"], data["cpu_seconds"], data["documents"], data["max_rss_kb"], scores, order)
 
     def indices(self, pairs: list[list]) -> list[tuple[int, float]]:
         """(vocabulary index, score) of a ranked list of (URI, score); unknown URIs and zero scores dropped."""
@@ -159,6 +165,7 @@ class Row:
     threshold: float = 0.0
     train_seconds: float = 0.0
     docs_per_second: float = 0.0
+    docs_per_cpu_second: float = 0.0
     max_rss_mb: float = 0.0
 
 
@@ -175,6 +182,7 @@ def evaluate(row: Row, dev: Suggested, test: Suggested, gold_dev: list[list[int]
     row.metrics["F1 (doc avg)"] = float(tuned.results()["F1 score (doc avg)"])
     row.limit, row.threshold = best.limit, best.threshold
     row.docs_per_second = test.docs_per_second
+    row.docs_per_cpu_second = test.docs_per_cpu_second
 
 
 def score_project(suggester: Suggester, tool: str, project: str, trained: Run, dev: DocSet, test: DocSet) -> Row:
@@ -190,7 +198,7 @@ def score_project(suggester: Suggester, tool: str, project: str, trained: Run, d
 
 
 def table(rows: list[Row]) -> list[str]:
-    head = ["system", "project", *COLUMNS, "limit/threshold", "train s", "suggest docs/s", "peak RSS MB"]
+    head = ["system", "project", *COLUMNS, "limit/threshold", "train s", "suggest docs/s (wall / CPU)", "peak RSS MB"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for r in rows:
         cells = [
@@ -199,7 +207,7 @@ def table(rows: list[Row]) -> list[str]:
             *(f"{r.metrics[c]:.4f}" for c in COLUMNS),
             f"{r.limit} / {r.threshold:.2f}",
             f"{r.train_seconds:.1f}",
-            f"{r.docs_per_second:.1f}",
+            f"{r.docs_per_second:.1f} / {r.docs_per_cpu_second:.1f}",
             f"{r.max_rss_mb:.0f}",
         ]
         lines.append("| " + " | ".join(cells) + " |")
@@ -213,11 +221,15 @@ def best_by(rows: list[Row], tool: str, metric: str = "F1@5") -> Row:
 def remeasure_speed(pair: list[Row], docs: Path, suggester: Suggester, repeats: int = SPEED_REPEATS) -> None:
     """The compared rows' documents/second: the median of ``repeats`` runs, the tools taking
     turns, so that a passing change in machine speed cannot decide the ratio."""
-    speeds: dict[str, list[float]] = {r.project + r.tool: [r.docs_per_second] for r in pair}
+    wall = {id(r): [r.docs_per_second] for r in pair}
+    cpu = {id(r): [r.docs_per_cpu_second] for r in pair}
     for _ in range(repeats - 1):
         for row in pair:
-            speeds[row.project + row.tool].append(suggester.suggest(row.tool, row.project, docs).docs_per_second)
+            again = suggester.suggest(row.tool, row.project, docs)
+            wall[id(row)].append(again.docs_per_second)
+            cpu[id(row)].append(again.docs_per_cpu_second)
     for row in pair:
-        measured = speeds[row.project + row.tool]
-        row.docs_per_second = float(np.median(measured))
-        log(f"{row.tool} {row.project}: docs/s " + ", ".join(f"{s:.0f}" for s in measured))
+        row.docs_per_second = float(np.median(wall[id(row)]))
+        row.docs_per_cpu_second = float(np.median(cpu[id(row)]))
+        measured = ", ".join(f"{w:.0f}/{c:.0f}" for w, c in zip(wall[id(row)], cpu[id(row)], strict=True))
+        log(f"{row.tool} {row.project}: docs/s (wall/CPU) {measured}")
