@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import logging
 import threading
+from contextlib import asynccontextmanager
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, FastAPI, Query, Request, Response
 from starlette.routing import Route
 
 from undex.analysis import LANGUAGES
@@ -40,13 +41,36 @@ from undex.server.problems import (
     require_token,
 )
 from undex.server.routes import Service, Settings
+from undex.server.service import ProjectService
 from undex.vocab import Vocabulary, load_vocabulary
 from undex.vocab_search import concept_search
 
 log = logging.getLogger("undex.server")
-router = APIRouter()
 _OPENING = threading.Lock()
 _LEARNING = threading.Lock()
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI):
+    """With preloading, build the concept search index in the background after start-up
+    (the first type-ahead need not wait for it); close the feedback database at the end."""
+    if app.state.settings.preload:
+        threading.Thread(target=_build_search_indexes, args=(app.state.service,), daemon=True).start()
+    yield
+    store = getattr(app.state, "feedback_store", None)
+    if store is not None:
+        store.close()
+
+
+def _build_search_indexes(svc: ProjectService) -> None:
+    for vocab_id in sorted({config.vocab for config in svc.registry.configs.values()}):
+        try:
+            concept_search(load_vocabulary(svc.registry.datadir, vocab_id))
+        except UndexError as exc:
+            log.info("no search index for vocabulary %r: %s", vocab_id, exc)
+
+
+router = APIRouter(lifespan=_lifespan)
 
 
 def _errors(*statuses: int) -> dict:
@@ -207,9 +231,11 @@ def _labels(datadir, review, language: str) -> dict[str, str]:
 
 
 def _loaded_vocabulary(svc: Service, vocab_id: str) -> Vocabulary:
-    if vocab_id not in {v.vocab_id for v in svc.vocabs() if v.loaded}:
-        raise NotFoundError(f"unknown vocabulary {vocab_id!r}")
-    return load_vocabulary(svc.registry.datadir, vocab_id)
+    """A loaded vocabulary (cached per process); 404 without naming the data directory."""
+    try:
+        return load_vocabulary(svc.registry.datadir, vocab_id)
+    except (NotFoundError, InputError):
+        raise NotFoundError(f"unknown vocabulary {vocab_id!r}") from None
 
 
 @router.get(
