@@ -93,6 +93,11 @@ def test_the_list_is_newest_first_paged_and_filtered(client: TestClient) -> None
     problem(client.get("/v1/undex/feedback", params={"since": "yesterday"}, headers=AUTH), 400, "since")
 
 
+def test_a_blank_document_id_is_no_id(client: TestClient) -> None:
+    assert client.post("/v1/undex/feedback", json=body(document_id="  "), headers=AUTH).status_code == 201
+    assert stored(client)[0]["document_id"] is None
+
+
 def test_a_trained_project_records_its_model_version(client: TestClient, tmp_path: Path) -> None:
     client.post("/v1/undex/feedback", json=body(project_id="tfidf-mini"), headers=AUTH)
     [saved] = stored(client)

@@ -127,7 +127,7 @@ def save_feedback(body: FeedbackIn, svc: Service, cfg: Settings, store: Store) -
         cataloguer=body.cataloguer,
         decisions=tuple(Decision(d.uri, d.decision) for d in body.decisions),
         suggestions=tuple(ShownSuggestion(s.uri, s.score, s.rank) for s in body.suggestions),
-        document_id=body.document_id,
+        document_id=(body.document_id or "").strip() or None,
         model_version=_model_version(project),
     )
     feedback_id = _stored(lambda: store.add(review))
