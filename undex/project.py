@@ -41,6 +41,8 @@ class ProjectConfig(BaseModel):
     vocab: str = Field("unbis", pattern=rf"^{SAFE_NAME.pattern}$")
     limit: int = Field(10, ge=1, le=1000)
     threshold: float = Field(0.0, ge=0.0, le=1.0)
+    learn_on_feedback: bool = False
+    """Learn from each review cataloguers save (backends that learn incrementally)."""
     params: dict[str, Any] = Field(default_factory=dict)
 
 
@@ -78,6 +80,11 @@ def parse_projects(text: str, source: str) -> dict[str, ProjectConfig]:
                 f"available: {', '.join(sorted(BACKENDS))}"
             )
         backend_class = get_backend_class(config.backend)
+        if config.learn_on_feedback and not backend_class.supports_learning:
+            raise ConfigError(
+                f"{source}: [{project_id}]: learn_on_feedback needs a backend that learns incrementally "
+                f"(knn), not {config.backend!r}"
+            )
         try:
             backend_class.Params(**config.params)
         except ValidationError as exc:
