@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from undex import __version__
-from undex.analysis import LANGUAGES, Analyzer, get_analyzer
+from undex.analysis import LANGUAGES, Analyzer, analyzer_for_vocabulary
 from undex.backends import BACKENDS, Backend, BackendContext, get_backend_class
 from undex.corpus import LabelledDoc
 from undex.errors import ConfigError, ModelError, NotFoundError, NotTrainedError
@@ -133,8 +133,7 @@ class Project:
         return load_vocabulary(self.datadir, self.config.vocab)
 
     def analyzer_for(self, language: str) -> Analyzer:
-        words = [lbl for c in self.vocab.concepts for lbl in c.labels("zh")] if language == "zh" else ()
-        return get_analyzer(language, words)
+        return analyzer_for_vocabulary(language, self.vocab)
 
     def _new_backend(self) -> Backend:
         cls = self.backend_class
