@@ -4,6 +4,7 @@ vocabulary's checksum (see :mod:`undex.modelstore`), loaded once per process."""
 from __future__ import annotations
 
 import gzip
+import hashlib
 from pathlib import Path
 
 from undex.errors import NotFoundError
@@ -50,7 +51,10 @@ def load_vocabulary(datadir: Path, vocab_id: str) -> Vocabulary:
     if key not in _VOCAB_CACHE:
         version, manifest = open_artifact(target, f"vocabulary {vocab_id!r}")
         with gzip.open(version / VOCAB_FILE, "rt", encoding="utf-8") as handle:
-            _VOCAB_CACHE[key] = Vocabulary.from_json(handle.read())
+            text = handle.read()
+        vocab = Vocabulary.from_json(text)
+        vocab.checksum = hashlib.sha256(text.encode("utf-8")).hexdigest()  # the text is to_json's: no re-serializing
+        _VOCAB_CACHE[key] = vocab
     return _VOCAB_CACHE[key]
 
 
