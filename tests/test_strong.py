@@ -277,12 +277,18 @@ def test_optimize_without_gold_subjects_is_a_clear_error(workdir: Path) -> None:
 
 def test_saving_settings_adds_missing_keys(tmp_path: Path) -> None:
     path = tmp_path / "p.toml"
-    path.write_text('[a]\nbackend = "tfidf"  # why\n\n# next one\n[b]\nlimit = 5\n', encoding="utf-8")
+    path.write_text('[a]\nbackend = "tfidf"  # why\n\n# next one\n[b]\nlimit = 5\n["v1.0"]\n', encoding="utf-8")
     set_project_settings(path, "a", {"limit": 7, "threshold": 0.35})
     set_project_settings(path, "b", {"limit": 2})
+    set_project_settings(path, "v1.0", {"limit": 4})
     text = path.read_text(encoding="utf-8")
-    assert tomllib.loads(text) == {"a": {"backend": "tfidf", "limit": 7, "threshold": 0.35}, "b": {"limit": 2}}
+    assert tomllib.loads(text) == {
+        "a": {"backend": "tfidf", "limit": 7, "threshold": 0.35},
+        "b": {"limit": 2},
+        "v1.0": {"limit": 4},
+    }
     assert "# why" in text and "# next one" in text
+    assert text.startswith('[a]\nbackend = "tfidf"  # why\nlimit = 7\nthreshold = 0.35\n\n# next one\n[b]\n')
     with pytest.raises(UndexError, match="no \\[c\\] section"):
         set_project_settings(path, "c", {"limit": 1})
 
