@@ -1,7 +1,8 @@
 """Evaluation metrics with Annif's names and definitions.
 
-Metrics are accumulated per document (document averages) and per concept (subject
-averages and micro averages), so partial results of disjoint batches merge exactly.
+Metrics are accumulated as sums over documents (document averages) and counts per concept
+(subject averages and micro averages), so documents can be added in batches and the partial
+sums of disjoint batches added up (:meth:`Evaluation.to_dict`, :mod:`undex.distributed`).
 Suggestions are evaluated as given (after limit/threshold), like ``annif eval``.
 """
 
@@ -114,7 +115,7 @@ def _ranking(scores: sp.csr_matrix, row: int) -> tuple[np.ndarray, np.ndarray]:
 
 @dataclass
 class Evaluation:
-    """Accumulates metric sums; ``merge`` combines disjoint partial evaluations."""
+    """Accumulates metric sums over the documents added, batch by batch."""
 
     n_concepts: int
     documents: int = 0
@@ -152,14 +153,6 @@ class Evaluation:
         np.add.at(self.fp, predicted[~hits], 1)
         missed = [c for c in true if c not in set(predicted[hits].tolist())]
         np.add.at(self.fn, np.asarray(missed, dtype=np.int64), 1)
-
-    def merge(self, other: Evaluation) -> Evaluation:
-        if other.n_concepts != self.n_concepts:
-            raise ValueError("cannot merge evaluations over different vocabularies")
-        merged = Evaluation(self.n_concepts, self.documents + other.documents)
-        merged.sums = {k: self.sums[k] + other.sums[k] for k in self.sums}
-        merged.tp, merged.fp, merged.fn = self.tp + other.tp, self.fp + other.fp, self.fn + other.fn
-        return merged
 
     def results(self) -> dict[str, float | int]:
         if self.documents == 0:
@@ -205,7 +198,7 @@ class Evaluation:
         return {
             "n_concepts": self.n_concepts,
             "documents": self.documents,
-            "sums": self.sums,
+            "sums": dict(self.sums),
             "tp": self.tp.tolist(),
             "fp": self.fp.tolist(),
             "fn": self.fn.tolist(),

@@ -262,7 +262,7 @@ class _PrologRead(Exception):
 
 
 class _StopAtRoot(ContentHandler):
-    def startElement(self, name: str, attrs: object) -> None:
+    def startElement(self, name: str, _attrs: object) -> None:
         raise _PrologRead
 
 
