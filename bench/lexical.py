@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 sys.path.insert(0, str(ROOT))
 
-from undex.backends.lexical import _MATCHERS  # noqa: E402
+from undex.backends.lexical.matchers import MATCHERS  # noqa: E402
 from undex.corpus import CorpusStats, SubjectResolver, labelled_documents, read_document_file  # noqa: E402
 from undex.evaluation import Evaluation  # noqa: E402
 from undex.project import ProjectRegistry  # noqa: E402
@@ -55,7 +55,7 @@ def main() -> None:
 
     for pid, language in (("lexical-zh", "zh"), ("lexical-en", "en")):
         project = registry.get(pid)
-        _MATCHERS.clear()
+        MATCHERS.clear()
         seconds, matcher = timed(lambda p=project, lang=language: p.backend.matcher(lang))
         rows.append((f"{pid}: build matcher ({len(matcher.entries)} label keys)", f"{seconds * 1000:.0f} ms"))
 

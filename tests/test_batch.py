@@ -11,10 +11,10 @@ import pytest
 from batch_helpers import Ran, make_workdir, read_jsonl, spec_for, undex_here, write_corpus, write_directory
 
 from undex.batch import ProcessExecutor, SerialExecutor, run_index
+from undex.batch.partitions import plan_partitions, read_partition
 from undex.corpus import LineSpan
 from undex.corpus import read_jsonl as corpus_jsonl
 from undex.errors import InputError
-from undex.partitions import plan_partitions, read_partition
 
 
 @pytest.fixture(scope="module")
@@ -130,7 +130,7 @@ def test_plain_progress_lines_when_not_a_tty(
 ) -> None:
     corpus = tmp_path / "c.jsonl"
     write_corpus(corpus, 40)
-    monkeypatch.setattr("undex.batch.PROGRESS_INTERVAL", 0.0)  # a line per partition, as a long run prints
+    monkeypatch.setattr("undex.batch.runs.PROGRESS_INTERVAL", 0.0)  # a line per partition, as a long run prints
     result = undex_here(
         ["index", "tfidf-mini", str(corpus), "--partition-size", "10", "--report", str(tmp_path / "r.json")],
         workdir,

@@ -16,7 +16,7 @@ import pytest
 from batch_helpers import make_workdir, read_jsonl, spec_for, write_corpus, write_directory
 
 from undex.batch import SerialExecutor, run_index
-from undex.partitions import plan_partitions
+from undex.batch.partitions import plan_partitions
 
 
 @pytest.fixture(scope="module")

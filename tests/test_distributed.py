@@ -14,7 +14,7 @@ from dask import distributed
 from test_batch_kill import kill_when
 
 from undex.batch import SerialExecutor, run_index
-from undex.distributed import EvalMerger, EvalSpec, evaluate_partition, evaluation_partitions
+from undex.batch.evaluate import EvalMerger, EvalSpec, evaluate_partition, evaluation_partitions
 
 
 @pytest.fixture(scope="module")
@@ -61,10 +61,10 @@ def test_index_on_dask_writes_the_same_output_as_one_process(workdir: Path, tmp_
 
 
 def test_each_worker_loads_the_model_once(workdir: Path, tmp_path: Path, scheduler: str) -> None:
-    from undex.distributed import DaskExecutor
+    from undex.batch import DaskExecutor
 
     def loaded_backend() -> tuple[int, int]:
-        from undex.batch import _REGISTRIES
+        from undex.batch.tasks import _REGISTRIES
 
         projects = [r._projects.get("tfidf-mini") for r in _REGISTRIES.values()]
         backends = {id(p._backend) for p in projects if p is not None and p._backend is not None}

@@ -121,7 +121,7 @@ def test_metrics_after_limit_and_threshold_match_scikit_learn() -> None:
     """``eval --limit 3 --threshold 0.3`` evaluates the filtered suggestions."""
     gold, scores = random_case(7)
     filtered = SuggestionBatch(scores).filter(limit=3, threshold=0.3).scores
-    assert filtered.getnnz(axis=1).max() == 3 and filtered.data.min() >= 0.3
+    assert filtered.count_nonzero(axis=1).max() == 3 and filtered.data.min() >= 0.3
     ours = evaluate(gold, filtered)
     p, r, f, _ = precision_recall_fscore_support(
         dense_gold(gold), (filtered.toarray() > 0).astype(int), average="samples", zero_division=0

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import threading
+import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from undex.corpus import read_document_file
@@ -215,3 +218,222 @@ def test_broken_association_model_is_a_clear_error(unbis_datadir: Path, tmp_path
     fresh = ProjectRegistry(tmp_path / "projects.toml", unbis_datadir).get("assoc-zh-en")
     with pytest.raises(ModelError):
         fresh.suggest_batch(["淡水"])
+
+
+# --------------------------------------------------------------------- feature table
+
+
+def test_feature_table_declares_each_feature_once() -> None:
+    from undex.backends.lexical import FEATURE_TABLE, FEATURES, LABEL_FEATURES, ZERO_SHOT_WEIGHTS, LexicalParams
+
+    names = [feature.name for feature in FEATURE_TABLE]
+    assert len(set(names)) == len(names) == 20
+    assert FEATURES == tuple(names)
+    assert LexicalParams().learned_features == [f.name for f in FEATURE_TABLE if f.learned] == list(LABEL_FEATURES)
+    assert ZERO_SHOT_WEIGHTS == {f.name: f.zero_shot_weight for f in FEATURE_TABLE if f.zero_shot_weight != 0.0}
+    # frequency and position are not learned from short records by default
+    assert not {"relative_tf_idf", "first_position", "spread"} & set(LABEL_FEATURES)
+
+
+def test_feature_rows_describe_the_candidates_relative_to_the_document(registry: ProjectRegistry) -> None:
+    from undex.backends.lexical import FEATURES
+
+    project = registry.get("lexical-en")
+    text = "Human rights of refugees. Human rights again, and human rights. Finally oceans."
+    found = project.backend.candidates(text, "en")
+    assert found.features.shape == (len(found.concepts), len(FEATURES))
+    labels = [project.vocab.concepts[c].prefLabel["en"] for c in found.concepts]
+    row = {label: dict(zip(FEATURES, found.features[i], strict=True)) for i, label in enumerate(labels)}
+    assert row["HUMAN RIGHTS"]["relative_occurrences"] == 1.0
+    assert row["HUMAN RIGHTS"]["first_position"] == 0.0
+    assert row["HUMAN RIGHTS"]["distinct_labels"] == 1.0
+    assert row["OCEANS"]["first_position"] > 0.5
+    assert row["OCEANS"]["relative_occurrences"] == pytest.approx(1 / 3)
+    for name in ("relative_occurrences", "relative_tf_idf", "contained_share", "first_position", "last_position"):
+        assert all(0.0 <= r[name] <= 1.0 for r in row.values()), name
+    # untrained: nothing known about what indexers did
+    assert all(r["prior"] == 0.0 and r["label_precision"] == 0.0 for r in row.values())
+
+
+# --------------------------------------------------------------------------- rankers
+
+
+def test_untrained_suggestions_are_the_zero_shot_formula(registry: ProjectRegistry) -> None:
+    from undex.backends.lexical import FEATURES, ZERO_SHOT_WEIGHTS
+    from undex.backends.lexical.features import ZERO_SHOT_BIAS
+
+    project = registry.get("lexical-en")
+    text = "Sustainable development and freshwater. Water resources of developing countries."
+    found = project.backend.candidates(text, "en")
+    weights = np.array([ZERO_SHOT_WEIGHTS.get(name, 0.0) for name in FEATURES])
+    expected = 1.0 / (1.0 + np.exp(-(found.features @ weights + ZERO_SHOT_BIAS)))
+    scores = dict(project.backend.suggest_batch([text]).ranked(0))
+    assert sorted(scores) == sorted(found.concepts)
+    assert [scores[c] for c in found.concepts] == pytest.approx(list(expected), abs=1e-6)
+
+
+def _ranker_data(seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Candidates whose being a subject depends on their ``ambiguity`` feature."""
+    from undex.backends.lexical import FEATURES
+
+    rng = np.random.default_rng(seed)
+    X = rng.random((400, len(FEATURES)))
+    y = X[:, FEATURES.index("ambiguity")] + 0.1 * rng.standard_normal(400) > 0.5
+    return X, y
+
+
+def test_logistic_ranker_follows_the_estimator_contract() -> None:
+    from sklearn.base import clone
+
+    from undex.backends.lexical import FEATURES
+    from undex.backends.lexical.features import zero_shot_logit
+    from undex.backends.lexical.ranker import LogisticRanker
+
+    X, y = _ranker_data()
+    ranker = LogisticRanker(C=0.5, learned_features=["ambiguity", "prior"])
+    assert not hasattr(ranker, "coef_")
+    assert ranker.fit(X, y) is ranker
+    assert ranker.get_params() == {"C": 0.5, "learned_features": ["ambiguity", "prior"], "zero_shot_offset": True}
+    assert not hasattr(clone(ranker), "coef_")
+    weights = ranker.weights()
+    assert weights["ambiguity"] > 1.0
+    assert {name for name, w in weights.items() if w != 0.0} <= {"ambiguity", "prior"}
+    # the learned part corrects the zero-shot formula, which stays in the decision
+    standardised = (X - ranker.mean_) / ranker.scale_
+    correction = standardised @ ranker.coef_ + ranker.intercept_
+    assert ranker.decision_function(X) == pytest.approx(zero_shot_logit(X) + correction)
+    assert (ranker.predict(X) == y).mean() > 0.8
+    proba = ranker.predict_proba(X)
+    assert proba.shape == (len(X), 2) and proba.sum(axis=1) == pytest.approx(np.ones(len(X)))
+    plain = LogisticRanker(zero_shot_offset=False, learned_features=[]).fit(X, y)
+    learned_only = ((X - plain.mean_) / plain.scale_) @ plain.coef_ + plain.intercept_
+    assert plain.decision_function(X) == pytest.approx(learned_only)
+    assert np.count_nonzero(plain.coef_) > len(FEATURES) // 2  # empty list: every feature is learned
+
+
+def test_ranker_without_positive_and_negative_candidates_is_a_model_error() -> None:
+    from undex.backends.lexical.ranker import LogisticRanker
+    from undex.errors import ModelError
+
+    X, _ = _ranker_data()
+    with pytest.raises(ModelError, match="no positive and negative candidates"):
+        LogisticRanker().fit(X, np.ones(len(X), dtype=bool))
+
+
+def test_zero_shot_ranker_is_the_fixed_formula() -> None:
+    from undex.backends.lexical import FEATURES, ZERO_SHOT_WEIGHTS
+    from undex.backends.lexical.features import ZERO_SHOT_BIAS
+    from undex.backends.lexical.ranker import ZeroShotRanker
+
+    X, _ = _ranker_data(1)
+    logit = sum(X[:, FEATURES.index(name)] * weight for name, weight in ZERO_SHOT_WEIGHTS.items()) + ZERO_SHOT_BIAS
+    ranker = ZeroShotRanker()
+    assert ranker.decision_function(X) == pytest.approx(logit)
+    assert ranker.predict_proba(X)[:, 1] == pytest.approx(1.0 / (1.0 + np.exp(-logit)))
+
+
+# ---------------------------------------------------------------------- matcher cache
+
+
+class _CountingBuilder:
+    """Builds real matchers, counting the builds (slowly, so that threads overlap)."""
+
+    def __init__(self) -> None:
+        self.builds = 0
+
+    def __call__(self, vocab, language, analyzer):
+        from undex.matching import LabelMatcher
+
+        self.builds += 1
+        time.sleep(0.05)
+        return LabelMatcher(vocab, language, analyzer)
+
+
+def test_matchers_are_shared_by_vocabulary_content(mini_vocab_path: Path) -> None:
+    from undex.analysis import get_analyzer
+    from undex.backends.lexical.matchers import MatcherCache
+    from undex.vocab import load_vocabulary_file
+
+    builder = _CountingBuilder()
+    cache = MatcherCache(size=4, build=builder)
+    english = get_analyzer("en")
+    first = load_vocabulary_file("mini", mini_vocab_path)
+    again = load_vocabulary_file("mini", mini_vocab_path)  # another object, same content
+    assert cache.get(first, "en", english) is cache.get(again, "en", english)
+    assert builder.builds == 1
+    changed = load_vocabulary_file("mini", mini_vocab_path)
+    changed.concepts[0].prefLabel["en"] = "GROUNDWATER"
+    assert cache.get(changed, "en", english) is not cache.get(first, "en", english)
+    assert builder.builds == 2
+
+
+def test_matcher_cache_is_bounded_least_recently_used_first(mini_vocab_path: Path) -> None:
+    from undex.analysis import get_analyzer
+    from undex.backends.lexical.matchers import MATCHERS, MatcherCache
+    from undex.vocab import load_vocabulary_file
+
+    assert MATCHERS.size >= 6  # every UN language of one vocabulary stays built
+    vocab = load_vocabulary_file("mini", mini_vocab_path)
+    builder = _CountingBuilder()
+    cache = MatcherCache(size=2, build=builder)
+    for language in ("en", "fr", "en", "es"):
+        cache.get(vocab, language, get_analyzer(language))
+    assert cache.keys() == [(vocab.checksum, "en"), (vocab.checksum, "es")]
+    assert builder.builds == 3
+    cache.get(vocab, "fr", get_analyzer("fr"))  # evicted, so built again
+    assert builder.builds == 4
+
+
+def test_concurrent_requests_build_a_matcher_once(mini_vocab_path: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from undex.analysis import get_analyzer
+    from undex.backends.lexical.matchers import MatcherCache
+    from undex.vocab import load_vocabulary_file
+
+    vocab = load_vocabulary_file("mini", mini_vocab_path)
+    builder = _CountingBuilder()
+    cache = MatcherCache(size=2, build=builder)
+    start = threading.Barrier(4)
+
+    def request(_: int):
+        start.wait()
+        return cache.get(vocab, "en", get_analyzer("en"))
+
+    with ThreadPoolExecutor(4) as pool:
+        matchers = list(pool.map(request, range(4)))
+    assert builder.builds == 1
+    assert all(m is matchers[0] for m in matchers)
+
+
+def test_projects_on_one_vocabulary_share_the_matcher(registry: ProjectRegistry) -> None:
+    zero_shot = registry.get("lexical-zh").backend.matcher("zh")
+    assert registry.get("lexical-zh-en").backend.matcher("zh") is zero_shot
+
+
+def test_held_out_association_scores_ignore_the_documents_own_subjects() -> None:
+    import scipy.sparse as sp
+
+    from undex.backends.lexical.association import cross_fitted_predictions
+
+    rng = np.random.default_rng(0)
+    bags = sp.csr_matrix((rng.random((30, 12)) > 0.7).astype(np.float32))
+    labels = sp.lil_matrix((rng.random((30, 12)) > 0.8).astype(np.float32))
+    folds = np.arange(30) % 5
+    before = cross_fitted_predictions(bags, labels.tocsr(), folds, 1.0).toarray()
+    labels[7] = 1.0  # document 7 gets every subject
+    after = cross_fitted_predictions(bags, labels.tocsr(), folds, 1.0).toarray()
+    assert np.array_equal(before[folds == folds[7]], after[folds == folds[7]])
+    assert not np.array_equal(before, after)  # the other folds learned from it
+    # scored documents may be described by other bags than those the models learned from
+    empty = sp.csr_matrix(bags.shape, dtype=np.float32)
+    assert cross_fitted_predictions(bags, labels.tocsr(), folds, 1.0, empty).nnz == 0
+
+
+def test_unknown_learned_feature_is_a_config_error(tmp_path: Path, mini_vocab_path: Path) -> None:
+    (tmp_path / "p.toml").write_text(
+        '[lex]\nlanguage="en"\nbackend="lexical"\nvocab="mini"\nlearned_features=["prior", "priority"]\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError, match=r"learned_features.*unknown features 'priority'; known: .*label_size"):
+        ProjectRegistry(tmp_path / "p.toml", tmp_path).get("lex")

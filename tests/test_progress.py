@@ -27,7 +27,6 @@ def test_rich_bar_on_a_terminal() -> None:
     out = io.StringIO()
     with Progress("reading the corpus of p", stream=out, rich=True) as bar:
         bar.advance(3)
-        bar.describe("training p on 3 documents")
     text = out.getvalue()
     assert "\x1b[" in text, "drawn with terminal control sequences"
-    assert "training p on 3 documents" in text or "reading the corpus of p" in text
+    assert "reading the corpus of p" in text

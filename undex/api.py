@@ -13,48 +13,27 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from itertools import islice
 from pathlib import Path
 
-from undex.analysis import LANGUAGES, detect_language
+from undex.analysis import detect_language
+from undex.chunking import chunked
 from undex.errors import InputError, NotFoundError
 from undex.project import Project, ProjectRegistry, resolve_datadir, resolve_projects_path
-from undex.suggestion import SuggestionBatch
-from undex.vocab import Concept, Vocabulary
+from undex.results import EvidenceSpan, Group, Subject, check_label_language, groups, subject_records
+from undex.vocab import Vocabulary
 
-
-@dataclass(frozen=True)
-class Group:
-    """A microthesaurus or domain of the thesaurus, named in the label language."""
-
-    code: str
-    name: str
-
-
-@dataclass(frozen=True)
-class EvidenceSpan:
-    """Characters ``text[start:end]`` of the document that support a subject."""
-
-    start: int
-    end: int
-    text: str
-    label: str
-
-
-@dataclass(frozen=True)
-class Subject:
-    """One suggested subject."""
-
-    uri: str
-    label: str
-    score: float
-    concept_id: str
-    notation: str = ""
-    microthesauri: tuple[Group, ...] = ()
-    domains: tuple[Group, ...] = ()
-    evidence: tuple[EvidenceSpan, ...] = ()
-    labels: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
-    """Preferred labels in every language the vocabulary has."""
+__all__ = [
+    "ConceptInfo",
+    "ConceptRef",
+    "EvidenceSpan",
+    "Group",
+    "Indexer",
+    "Subject",
+    "Suggestions",
+    "check_label_language",
+    "concept_info",
+    "load_project",
+]
 
 
 @dataclass(frozen=True)
@@ -98,17 +77,6 @@ class ConceptInfo:
     domains: tuple[Group, ...] = ()
 
 
-def check_label_language(language: str | None, default: str) -> str:
-    language = language or default
-    if language not in LANGUAGES:
-        raise InputError(f"label language must be one of {', '.join(LANGUAGES)}, not {language!r}")
-    return language
-
-
-def groups(vocab: Vocabulary, codes: Iterable[str], language: str) -> tuple[Group, ...]:
-    return tuple(Group(code, vocab.group_name(code, language)) for code in codes)
-
-
 def concept_info(vocab: Vocabulary, key: str, language: str) -> ConceptInfo:
     """The concept with id or URI ``key``, labelled in ``language``."""
     index = vocab.index_of_id(key)
@@ -136,35 +104,6 @@ def concept_info(vocab: Vocabulary, key: str, language: str) -> ConceptInfo:
         microthesauri=groups(vocab, c.microthesauri, language),
         domains=groups(vocab, c.domains, language),
     )
-
-
-def _subject(vocab: Vocabulary, concept: Concept, score: float, spans: list, text: str, language: str) -> Subject:
-    evidence = tuple(EvidenceSpan(e.start, e.end, text[e.start : e.end], e.label) for e in spans)
-    return Subject(
-        uri=concept.uri,
-        label=concept.label(language),
-        score=round(score, 4),
-        concept_id=concept.id,
-        notation=concept.notation,
-        microthesauri=groups(vocab, concept.microthesauri, language),
-        domains=groups(vocab, concept.domains, language),
-        evidence=evidence,
-        labels=dict(concept.prefLabel),
-    )
-
-
-def to_suggestions(
-    vocab: Vocabulary, batch: SuggestionBatch, texts: Sequence[str], ids: Sequence[str | None], language: str
-) -> list[Suggestions]:
-    """Turn a score batch into typed suggestions (labels in ``language``)."""
-    out = []
-    for row, text in enumerate(texts):
-        subjects = tuple(
-            _subject(vocab, vocab.concepts[index], score, batch.evidence[row].get(index, []), text, language)
-            for index, score in batch.ranked(row)
-        )
-        out.append(Suggestions(subjects, ids[row], detect_language(text), language))
-    return out
 
 
 @dataclass
@@ -224,7 +163,13 @@ class Indexer:
             return []
         self.load()
         batch = self.project.suggest_batch(list(texts), limit, threshold)
-        return to_suggestions(self.vocab, batch, texts, list(ids or [None] * len(texts)), language)
+        ids = list(ids or [None] * len(texts))
+        return [
+            Suggestions(
+                subject_records(self.vocab, batch, row, text, [language]), ids[row], detect_language(text), language
+            )
+            for row, text in enumerate(texts)
+        ]
 
     def suggest_batch(
         self,
@@ -238,8 +183,7 @@ class Indexer:
         reading ``batch_size`` documents at a time (never the whole iterable)."""
         if batch_size < 1:
             raise InputError("batch_size must be at least 1")
-        iterator = iter(documents)
-        while chunk := list(islice(iterator, batch_size)):
+        for chunk in chunked(documents, batch_size):
             ids = [d[0] if isinstance(d, tuple) else None for d in chunk]
             texts = [d[1] if isinstance(d, tuple) else d for d in chunk]
             yield from self.suggest_many(texts, limit, threshold, label_language, ids)

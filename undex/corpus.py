@@ -101,7 +101,7 @@ def parse_header(header: str, source: str) -> tuple[str, ...]:
 
 def read_document_file(path: Path, language: str | None = None) -> Document:
     text = decode_text(_read_bytes(path), str(path))
-    return parse_document(text, str(path), doc_id=_stem(path), language=language)
+    return parse_document(text, str(path), doc_id=file_stem(path), language=language)
 
 
 def read_stdin(language: str | None = None) -> Document:
@@ -111,7 +111,8 @@ def read_stdin(language: str | None = None) -> Document:
     return parse_document(decode_text(data, "<stdin>"), "<stdin>", doc_id="-", language=language)
 
 
-def _stem(path: Path) -> str:
+def file_stem(path: Path) -> str:
+    """The name of a document file without its last suffix (and ``.gz``): its document id."""
     name = path.name.removesuffix(".gz")
     return name.rsplit(".", 1)[0] if "." in name else name
 
@@ -237,9 +238,8 @@ def read_directory(path: Path, language: str | None = None) -> Iterator[Document
 def read_directory_file(file: Path, language: str | None = None) -> Document:
     """One ``.txt`` document of a directory, with subjects from a ``.key``/``.tsv`` beside it."""
     document = read_document_file(file, language)
-    stem = file.name.removesuffix(".gz").removesuffix(".txt")
     for suffix in (".key", ".tsv"):
-        subject_file = file.with_name(stem + suffix)
+        subject_file = file.with_name(file_stem(file) + suffix)
         if subject_file.exists():
             subjects = _read_subject_file(subject_file)
             return Document(document.id, document.text, language, subjects)

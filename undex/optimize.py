@@ -15,6 +15,7 @@ from tomlkit.exceptions import TOMLKitError
 from tomlkit.items import AoT, InlineTable, Table
 
 from undex.atomicio import write_text
+from undex.chunking import chunked
 from undex.corpus import LabelledDoc
 from undex.errors import ConfigError, InputError
 from undex.project import Project
@@ -39,8 +40,7 @@ def ranked_for(project: Project, docs: Sequence[LabelledDoc], batch_size: int = 
     if not docs:
         raise InputError("cannot optimize: no documents with text and gold subjects in the vocabulary")
     tops = []
-    for start in range(0, len(docs), batch_size):
-        chunk = docs[start : start + batch_size]
+    for chunk in chunked(docs, batch_size):
         scores = project.backend.suggest_batch([d.document.text for d in chunk]).scores
         tops.append(top_ranked(scores, [d.concepts for d in chunk], k=max(LIMITS)))
     return TopRanked(

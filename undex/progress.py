@@ -85,12 +85,6 @@ class Progress:
             self._last_line = now
             print(self._line(now), file=self.stream, flush=True)
 
-    def describe(self, description: str) -> None:
-        """Change what the bar says (e.g. from reading to fitting)."""
-        self.description = description
-        if self._bar is not None:
-            self._bar.update(self._task, description=description)
-
     def _line(self, now: float) -> str:
         elapsed = now - self._started
         rate = self.done / elapsed if elapsed > 0 else 0.0

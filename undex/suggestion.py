@@ -1,8 +1,10 @@
-"""Suggestions: a sparse document x concept score matrix, plus optional evidence."""
+"""Suggestions: a sparse document x concept score array, plus optional evidence."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
@@ -17,37 +19,65 @@ class Evidence:
     label: str
 
 
+class RankedConcept(NamedTuple):
+    """One suggestion of a document: vocabulary index, score and the spans behind it."""
+
+    concept: int
+    score: float
+    evidence: tuple[Evidence, ...]
+
+
 @dataclass
 class SuggestionBatch:
-    """Scores for a batch of documents: row = document, column = vocabulary index."""
+    """Scores for a batch of documents: row = document, column = vocabulary index.
 
-    scores: sp.csr_matrix
+    ``scores`` is a float32 ``csr_array`` without stored zeros; ``evidence[row]`` maps a
+    concept index to the spans that support it.
+    """
+
+    scores: sp.csr_array
     evidence: list[dict[int, list[Evidence]]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self.scores = sp.csr_matrix(self.scores, dtype=np.float32)
+        self.scores = sp.csr_array(self.scores, dtype=np.float32)
         self.scores.eliminate_zeros()
         if not self.evidence:
             self.evidence = [{} for _ in range(self.scores.shape[0])]
+        if len(self.evidence) != self.scores.shape[0]:
+            raise ValueError(f"evidence for {len(self.evidence)} documents, scores for {self.scores.shape[0]}")
 
     def __len__(self) -> int:
         return self.scores.shape[0]
 
-    @classmethod
-    def from_dense(cls, dense: np.ndarray, evidence: list[dict[int, list[Evidence]]] | None = None) -> SuggestionBatch:
-        return cls(sp.csr_matrix(np.clip(dense, 0.0, 1.0)), evidence or [])
+    def __iter__(self) -> Iterator[list[RankedConcept]]:
+        """The rows of :meth:`row`, one per document."""
+        return (self.row(row) for row in range(len(self)))
 
-    def ranked(self, row: int) -> list[tuple[int, float]]:
-        """(concept index, score) of one document, best first; ties broken by index."""
+    def _ranked_arrays(self, row: int) -> tuple[np.ndarray, np.ndarray]:
+        """Concept indices and scores of one document, best first; ties broken by index."""
         start, end = self.scores.indptr[row], self.scores.indptr[row + 1]
         indices = self.scores.indices[start:end]
         data = self.scores.data[start:end]
         order = np.lexsort((indices, -data))
-        return [(int(indices[i]), float(data[i])) for i in order]
+        return indices[order], data[order]
+
+    def row(self, row: int) -> list[RankedConcept]:
+        """The suggestions of one document with their evidence, in the order of :meth:`ranked`."""
+        spans = self.evidence[row]
+        indices, data = self._ranked_arrays(row)
+        return [
+            RankedConcept(int(concept), float(score), tuple(spans.get(int(concept), ())))
+            for concept, score in zip(indices, data, strict=True)
+        ]
+
+    def ranked(self, row: int) -> list[tuple[int, float]]:
+        """(concept index, score) of one document, best first; ties broken by index."""
+        indices, data = self._ranked_arrays(row)
+        return [(int(concept), float(score)) for concept, score in zip(indices, data, strict=True)]
 
     def filter(self, limit: int | None = None, threshold: float = 0.0) -> SuggestionBatch:
         """Keep at most ``limit`` suggestions per document scoring at least ``threshold``
-        (and above zero); the order is that of :meth:`ranked`."""
+        (and above zero), with their evidence; the order is that of :meth:`ranked`."""
         scores = self.scores
         keep = (scores.data >= threshold) & (scores.data > 0.0)
         if limit is not None:
@@ -57,6 +87,18 @@ class SuggestionBatch:
                 if candidates.size > limit:
                     order = np.lexsort((scores.indices[start:end][candidates], -scores.data[start:end][candidates]))
                     keep[start + candidates[order[limit:]]] = False
-        matrix = sp.csr_matrix(scores, copy=True)
-        matrix.data = np.where(keep, matrix.data, 0.0).astype(np.float32)
-        return SuggestionBatch(matrix, self.evidence)
+        kept = sp.csr_array(scores, copy=True)
+        kept.data = np.where(keep, kept.data, 0.0).astype(np.float32)
+        return SuggestionBatch(kept, self._kept_evidence(keep))
+
+    def _kept_evidence(self, keep: np.ndarray) -> list[dict[int, list[Evidence]]]:
+        """The evidence of the concepts ``keep`` (a mask over the stored scores) retains."""
+        indptr, indices = self.scores.indptr, self.scores.indices
+        evidence = []
+        for row, spans in enumerate(self.evidence):
+            if spans:
+                start, end = indptr[row], indptr[row + 1]
+                kept = set(indices[start:end][keep[start:end]].tolist())
+                spans = {concept: found for concept, found in spans.items() if concept in kept}
+            evidence.append(spans)
+        return evidence

@@ -11,7 +11,7 @@ __all__ = ["Backend", "BackendContext", "BackendParams", "get_backend_class", "B
 
 BACKENDS: dict[str, str] = {
     "tfidf": "undex.backends.tfidf:TfidfBackend",
-    "lexical": "undex.backends.lexical:LexicalBackend",
+    "lexical": "undex.backends.lexical.backend:LexicalBackend",
     "knn": "undex.backends.knn:KnnBackend",
     "omikuji": "undex.backends.omikuji:OmikujiBackend",
     "linear": "undex.backends.linear:LinearBackend",

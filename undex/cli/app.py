@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Sequence
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
-from undex.analysis import LANGUAGES, detect_language
+from undex.analysis import detect_language
 from undex.cli.options import DatadirOpt, LabelsFieldOpt, LimitOpt, ProjectsOpt, SplitOpt, ThresholdOpt, registry
 from undex.corpus import (
     CorpusStats,
@@ -24,6 +25,7 @@ from undex.errors import InputError
 from undex.evaluation import Evaluation
 from undex.progress import Progress
 from undex.project import Project, resolve_datadir
+from undex.results import Subject, check_label_language, subject_json, subject_line, subject_records
 from undex.vocab import list_vocabularies, load_vocabulary_file, save_vocabulary
 
 app = typer.Typer(
@@ -185,48 +187,46 @@ def suggest(
 ) -> None:
     """Suggest subjects for documents (UN document format or plain text)."""
     project = registry(projects, datadir).get(project_id)
-    languages = label_language or [project.config.language]
-    if any(lang not in LANGUAGES for lang in languages):
-        raise InputError(f"--label-language must be one of {', '.join(LANGUAGES)}")
+    default = project.config.language
+    languages = [check_label_language(lang, default, "--label-language") for lang in label_language or [default]]
     inputs = _read_inputs(paths or [])
     for source, doc in inputs:
         if not doc.text.strip():
             raise InputError(f"{source}: empty document")
         _check_language(project, source, doc.text)
     batch = project.suggest_batch([d.text for _, d in inputs], limit, threshold)
-    vocab = project.vocab
+    found = [subject_records(project.vocab, batch, row, doc.text, languages) for row, (_, doc) in enumerate(inputs)]
     if fmt is OutputFormat.json:
-        out = []
-        for row, (source, doc) in enumerate(inputs):
-            results = []
-            for index, score in batch.ranked(row):
-                c = vocab.concepts[index]
-                result = {"uri": c.uri, "label": c.label(languages[0]), "score": round(score, 4)}
-                if len(languages) > 1:
-                    result["labels"] = {lang: c.label(lang) for lang in languages}
-                result["evidence"] = [
-                    {"start": e.start, "end": e.end, "label": e.label, "text": doc.text[e.start : e.end]}
-                    for e in batch.evidence[row].get(index, [])
-                ]
-                results.append(result)
-            out.append({"document": source, "results": results})
+        out = [
+            {
+                "document": source,
+                "results": [subject_json(s, labels=len(languages) > 1, evidence=True) for s in subjects],
+            }
+            for (source, _), subjects in zip(inputs, found, strict=True)
+        ]
         typer.echo(json.dumps(out, ensure_ascii=False, indent=2))
         return
-    for row, (source, doc) in enumerate(inputs):
+    for (source, doc), subjects in zip(inputs, found, strict=True):
         if len(inputs) > 1:
             typer.echo(f"Suggestions for {source}")
-        gold = set(SubjectResolver(vocab).resolve_all(doc.subjects)) if mark_gold else set()
-        for index, score in batch.ranked(row):
-            c = vocab.concepts[index]
-            label = " / ".join(c.label(lang) for lang in languages)
-            mark = ("\tGOLD" if index in gold else "\t") if mark_gold else ""
-            typer.echo(f"<{c.uri}>\t{label}\t{score:.4f}{mark}")
-            if explain:
-                for e in batch.evidence[row].get(index, []):
-                    typer.echo(f"\t[{e.start}:{e.end}] {doc.text[e.start : e.end]!r} ~ {e.label}")
-        if mark_gold and gold:
-            found = len(gold & {i for i, _ in batch.ranked(row)})
-            err(f"{source}: {found} of {len(gold)} gold subjects among the {len(batch.ranked(row))} suggestions")
+        _echo_subjects(project, source, doc, subjects, explain, mark_gold)
+
+
+def _echo_subjects(
+    project: Project, source: str, doc: Document, subjects: Sequence[Subject], explain: bool, mark_gold: bool
+) -> None:
+    """The text output of ``suggest`` for one document; with ``mark_gold``, a count on stderr."""
+    vocab = project.vocab
+    gold = {vocab.concepts[i].uri for i in SubjectResolver(vocab).resolve_all(doc.subjects)} if mark_gold else set()
+    for subject in subjects:
+        mark = ("\tGOLD" if subject.uri in gold else "\t") if mark_gold else ""
+        typer.echo(subject_line(subject) + mark)
+        if explain:
+            for e in subject.evidence:
+                typer.echo(f"\t[{e.start}:{e.end}] {e.text!r} ~ {e.label}")
+    if mark_gold and gold:
+        hits = sum(subject.uri in gold for subject in subjects)
+        err(f"{source}: {hits} of {len(gold)} gold subjects among the {len(subjects)} suggestions")
 
 
 # -------------------------------------------------------------------------- eval
@@ -250,7 +250,7 @@ def eval_(
     project = registry(projects, datadir).get(project_id)
     _ = project.backend  # fail early when not trained
     if dask:
-        from undex.distributed import evaluate_on_dask
+        from undex.batch.evaluate import evaluate_on_dask
 
         settings = {"limit": limit, "threshold": threshold, "batch_size": batch_size, "split": split}
         evaluation, stats = evaluate_on_dask(dask, project, paths, {**settings, "labels_field": labels_field})
@@ -274,25 +274,14 @@ def _evaluate_serially(
     threshold: float,
     batch_size: int,
 ) -> tuple[Evaluation, CorpusStats]:
+    from undex.batch.evaluate import evaluate_documents
+
     stats = CorpusStats()
     evaluation = Evaluation(len(project.vocab))
-    batch: list = []
     with Progress(f"evaluating {project.id}") as bar:
-        for doc in labelled_documents(paths, project.vocab, stats, split, labels_field):
-            batch.append(doc)
-            if len(batch) >= batch_size:
-                _evaluate(project, batch, evaluation, limit, threshold)
-                bar.advance(len(batch))
-                batch = []
-        if batch:
-            _evaluate(project, batch, evaluation, limit, threshold)
-            bar.advance(len(batch))
+        docs = labelled_documents(paths, project.vocab, stats, split, labels_field)
+        evaluate_documents(project, docs, evaluation, limit, threshold, batch_size, bar.advance)
     return evaluation, stats
-
-
-def _evaluate(project: Project, docs: list, evaluation: Evaluation, limit: int, threshold: float) -> None:
-    scores = project.suggest_batch([d.document.text for d in docs], limit, threshold).scores
-    evaluation.add([d.concepts for d in docs], scores)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -9,14 +9,24 @@ from typing import Annotated, Optional
 
 import typer
 
-from undex.analysis import LANGUAGES
 from undex.atomicio import write_json
-from undex.batch import DEFAULT_SUFFIX, IndexRun, IndexSpec, ProcessExecutor, ProjectRef, SerialExecutor, run_index
+from undex.batch import (
+    DASK_HELP,
+    DEFAULT_SUFFIX,
+    DaskExecutor,
+    IndexRun,
+    IndexSpec,
+    ProcessExecutor,
+    ProjectRef,
+    SerialExecutor,
+    dask_client,
+    run_index,
+)
 from undex.cli.app import app, err
 from undex.cli.options import DatadirOpt, LimitOpt, ProjectsOpt, ThresholdOpt, registry
-from undex.distributed import DASK_HELP
 from undex.errors import InputError
 from undex.project import resolve_datadir, resolve_projects_path
+from undex.results import check_label_language
 
 
 @app.command("index")
@@ -43,9 +53,7 @@ def index(
 ) -> None:
     """Suggest subjects for every document; writes <name>.undex.tsv beside each (or JSONL)."""
     project = registry(projects, datadir).get(project_id)
-    label_language = label_language or project.config.language
-    if label_language not in LANGUAGES:
-        raise InputError(f"--label-language must be one of {', '.join(LANGUAGES)}")
+    label_language = check_label_language(label_language, project.config.language, "--label-language")
     if not suffix.strip() or "/" in suffix:
         raise InputError("--suffix must be a file name ending such as .undex.tsv")
     spec = IndexSpec(
@@ -58,8 +66,6 @@ def index(
     )
     options = {"output": output, "force": force, "partition_size": partition_size, "quiet": quiet}
     if dask:
-        from undex.distributed import DaskExecutor, dask_client
-
         with dask_client(dask, jobs if jobs > 1 else None) as client:
             run = run_index(source, spec, DaskExecutor(client), **options)
     else:

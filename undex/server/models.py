@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from undex.api import EvidenceSpan, Group, Subject, Suggestions
+from undex.api import Suggestions
+from undex.results import EvidenceSpan, Group, Subject
 
 
 class ApiInfo(BaseModel):

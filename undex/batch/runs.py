@@ -1,14 +1,10 @@
-"""Batch indexing (``undex index``): subjects for every document of a directory or corpus.
+"""Runs of ``undex index``: a directory or corpus cut into partitions
+(:mod:`undex.batch.partitions`) and run by an executor (:mod:`undex.batch.executors`).
 
-Work is cut into partitions (:mod:`undex.partitions`) run by an executor: in this
-process, in ``--jobs`` worker processes, or on Dask (:mod:`undex.distributed`). Every
-worker process loads the project's model once and keeps it for all its partitions.
+Two kinds of output (:mod:`undex.batch.formats`), both resumable after a crash or ``kill -9``:
 
-Two kinds of output, both resumable after a crash or ``kill -9``:
-
-* per document: ``<name>.undex.tsv`` beside each document (``<uri>\\tlabel\\tscore`` lines,
-  like Annif's ``index``), each file written atomically; a document whose file exists
-  is skipped unless ``force``.
+* per document: ``<name>.undex.tsv`` beside each document, each file written atomically; a
+  document whose file exists is skipped unless ``force``.
 * one JSONL file: partitions are written atomically as ``part-NNNNN.jsonl`` into
   ``<output>.parts/`` (beside a ``plan.json`` naming the input and settings); a restart
   does only the missing partitions. At the end the parts are joined into ``<output>``
@@ -21,227 +17,32 @@ import hashlib
 import json
 import math
 import os
-import resource
-import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
-from multiprocessing import get_context
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
-from undex.atomicio import atomic_writer, remove_temporaries, write_json, write_text
-from undex.corpus import Document
+from undex.atomicio import atomic_writer, remove_temporaries, write_json
+from undex.batch.executors import Executor
+from undex.batch.formats import default_output, output_file
+from undex.batch.partitions import Partition, directory_files, plan_partitions, source_kind
+from undex.batch.tasks import IndexSpec, index_partition, peak_rss_mb
 from undex.errors import InputError
 from undex.modelstore import current_version
-from undex.partitions import Partition, directory_files, plan_partitions, read_partition, source_kind
 from undex.progress import Progress
-from undex.project import Project, ProjectRegistry
+from undex.project import Project
 
-DEFAULT_SUFFIX = ".undex.tsv"
 PARTS_SUFFIX = ".parts"
 PLAN = "plan.json"
 MANIFEST = "manifest.json"
 PROGRESS_INTERVAL = 5.0
 
-Result = tuple[str, str, float]
-"""(concept URI, label, score)"""
-
-# ------------------------------------------------------------ worker-side project
-
-
-_REGISTRIES: dict[tuple[str, str], ProjectRegistry] = {}
-
-
-@dataclass(frozen=True)
-class ProjectRef:
-    """How a worker process finds a project: absolute paths, so any process can."""
-
-    projects: str
-    datadir: str
-    project_id: str
-
-    @classmethod
-    def of(cls, projects: Path, datadir: Path, project_id: str) -> ProjectRef:
-        return cls(str(projects.resolve()), str(datadir.resolve()), project_id)
-
-    def load(self) -> Project:
-        """The project, with its model loaded at most once per process (and again only
-        when a newer model is saved)."""
-        key = (self.projects, self.datadir)
-        if key not in _REGISTRIES:
-            _REGISTRIES[key] = ProjectRegistry(Path(self.projects), Path(self.datadir))
-        return _REGISTRIES[key].get(self.project_id)
-
 
 def model_version(project: Project) -> str | None:
     version = current_version(project.model_dir)
     return version.name if version else None
-
-
-def peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-# ------------------------------------------------------------------- suggesting
-
-
-@dataclass(frozen=True)
-class IndexSpec:
-    """What a worker needs to index a partition."""
-
-    project: ProjectRef
-    label_language: str
-    limit: int | None = None
-    threshold: float | None = None
-    batch_size: int = 32
-    parts_dir: str | None = None
-    """JSONL mode: where partitions go. ``None``: a ``suffix`` file beside each document."""
-    suffix: str = DEFAULT_SUFFIX
-
-
-@dataclass(frozen=True)
-class PartitionResult:
-    index: int
-    documents: int
-    pid: int
-    peak_rss_mb: float
-
-
-def suggest_results(project: Project, texts: Sequence[str], spec: IndexSpec) -> list[list[Result]]:
-    """Ranked results per text; an empty text gets none (the backend is not asked)."""
-    results: list[list[Result]] = [[] for _ in texts]
-    rows = [i for i, text in enumerate(texts) if text.strip()]
-    if not rows:
-        return results
-    batch = project.suggest_batch([texts[i] for i in rows], spec.limit, spec.threshold)
-    concepts = project.vocab.concepts
-    for row, i in enumerate(rows):
-        results[i] = [
-            (concepts[c].uri, concepts[c].label(spec.label_language), score) for c, score in batch.ranked(row)
-        ]
-    return results
-
-
-def tsv_text(results: list[Result]) -> str:
-    return "".join(f"<{uri}>\t{label}\t{score:.4f}\n" for uri, label, score in results)
-
-
-def jsonl_record(file: Path | None, doc: Document, results: list[Result]) -> str:
-    record: dict[str, Any] = {"id": doc.id}
-    if file is not None:
-        record["document"] = str(file)
-    record["results"] = [{"uri": u, "label": lbl, "score": round(s, 4)} for u, lbl, s in results]
-    return json.dumps(record, ensure_ascii=False) + "\n"
-
-
-def output_file(document: Path, suffix: str) -> Path:
-    """``dir/x.txt`` (or ``x.txt.gz``) -> ``dir/x.undex.tsv``."""
-    name = document.name.removesuffix(".gz")
-    stem = name.rsplit(".", 1)[0] if "." in name else name
-    return document.with_name(stem + suffix)
-
-
-def chunked(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
-    chunk: list[Any] = []
-    for item in items:
-        chunk.append(item)
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
-
-
-def index_partition(part: Partition, spec: IndexSpec, on_batch: Callable[[int], None] | None = None) -> PartitionResult:
-    """Suggest for one partition and write its output atomically (runs on workers)."""
-    project = spec.project.load()
-    documents = 0
-    if spec.parts_dir is None:
-        for chunk in chunked(read_partition(part), spec.batch_size):
-            for (file, _), results in zip(
-                chunk, suggest_results(project, [d.text for _, d in chunk], spec), strict=True
-            ):
-                write_text(output_file(file, spec.suffix), tsv_text(results))
-            documents += len(chunk)
-            if on_batch:
-                on_batch(len(chunk))
-    else:
-        with atomic_writer(Path(spec.parts_dir) / f"{part.name}.jsonl") as handle:
-            for chunk in chunked(read_partition(part), spec.batch_size):
-                for (file, doc), results in zip(
-                    chunk, suggest_results(project, [d.text for _, d in chunk], spec), strict=True
-                ):
-                    handle.write(jsonl_record(file, doc, results))
-                documents += len(chunk)
-                if on_batch:
-                    on_batch(len(chunk))
-    return PartitionResult(part.index, documents, os.getpid(), peak_rss_mb())
-
-
-# -------------------------------------------------------------------- executors
-
-
-PartitionTask = Callable[..., Any]
-
-
-class Executor(Protocol):
-    workers: int
-
-    def run(self, task: PartitionTask, parts: Sequence[Partition], progress: Progress) -> Iterator[Any]:
-        """Run ``task`` on every partition, yielding results as they finish and advancing
-        ``progress`` by the documents done."""
-        ...
-
-
-class SerialExecutor:
-    """In this process; progress advances per batch."""
-
-    workers = 1
-
-    def run(self, task: PartitionTask, parts: Sequence[Partition], progress: Progress) -> Iterator[Any]:
-        for part in parts:
-            yield task(part, on_batch=progress.advance)
-
-
-def _exit_with_parent(parent: int, interval: float = 0.5) -> None:
-    """Worker initializer: end this process when its parent dies (even by ``kill -9``),
-    instead of lingering as an orphan."""
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(interval)
-        os._exit(1)
-
-    threading.Thread(target=watch, name="undex-parent-watch", daemon=True).start()
-
-
-class ProcessExecutor:
-    """``jobs`` worker processes (started fresh, each loading the model once); at most two
-    partitions per worker are in flight, so memory does not grow with the corpus."""
-
-    def __init__(self, jobs: int) -> None:
-        self.workers = jobs
-
-    def run(self, task: PartitionTask, parts: Sequence[Partition], progress: Progress) -> Iterator[Any]:
-        todo = iter(parts)
-        context = get_context("spawn")
-        with ProcessPoolExecutor(
-            self.workers, mp_context=context, initializer=_exit_with_parent, initargs=(os.getpid(),)
-        ) as pool:
-            running: set[Future] = set()
-            while True:
-                while len(running) < 2 * self.workers and (part := next(todo, None)) is not None:
-                    running.add(pool.submit(task, part))
-                if not running:
-                    return
-                finished, running = wait(running, return_when=FIRST_COMPLETED)
-                for future in finished:
-                    result = future.result()
-                    progress.advance(result.documents)
-                    yield result
 
 
 # ------------------------------------------------------------------ orchestration
@@ -275,14 +76,6 @@ class IndexRun:
             "workers": self.workers,
             "peak_rss_mb": {k: round(v, 1) for k, v in self.peak_rss_mb.items()},
         }
-
-
-def default_output(source: Path) -> Path | None:
-    """Where a corpus file's results go without ``--output``; ``None`` for per-document output."""
-    if source_kind(source) in ("directory", "document"):
-        return None
-    name = source.name.removesuffix(".gz")
-    return source.with_name(name.rsplit(".", 1)[0] + ".undex.jsonl")
 
 
 def run_index(

@@ -1,116 +1,49 @@
-"""Batch work on Dask (``--dask local`` or ``--dask tcp://scheduler:8786``).
+"""Evaluation in batches: in this process (``undex eval``) or on Dask (``undex eval --dask``).
 
-Partitions (:mod:`undex.partitions`) become Dask tasks. Workers read their partitions
-themselves and load the project's model once per worker process (see
-:meth:`undex.batch.ProjectRef.load`), so the projects file, the data directory and the
-corpus must be readable at the same absolute paths on every worker.
-
-Indexing uses the executor of :mod:`undex.batch` (so its outputs and restarts are the
-same with or without Dask). Evaluation sends back per-partition metric sums, merged
-here exactly: counts are integers, and float sums are added with ``math.fsum``.
+On Dask, partitions of the corpora (:mod:`undex.batch.partitions`) become tasks that send
+back per-partition metric sums, merged here exactly: counts are integers, and float sums
+are added with ``math.fsum``.
 """
 
 from __future__ import annotations
 
-import logging
 import math
 import os
-import sys
 from collections import Counter
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import partial
-from importlib.util import find_spec
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
-from undex.batch import PartitionTask, ProjectRef, chunked, progress_bar
-from undex.corpus import CorpusStats, SubjectResolver, label_documents
-from undex.errors import InputError, UndexError
+from undex.batch.executors import DaskExecutor, dask_client
+from undex.batch.partitions import Partition, plan_partitions, read_partition
+from undex.batch.runs import progress_bar
+from undex.batch.tasks import ProjectRef
+from undex.chunking import chunked
+from undex.corpus import CorpusStats, LabelledDoc, SubjectResolver, label_documents
+from undex.errors import InputError
 from undex.evaluation import Evaluation
-from undex.partitions import Partition, plan_partitions, read_partition
-from undex.progress import Progress
 from undex.project import Project
 
-if TYPE_CHECKING:
-    from dask.distributed import Client
 
-DASK_HELP = "Run on Dask: 'local' (a LocalCluster; 'local:N' for N workers) or a scheduler address tcp://host:8786."
-
-
-class DaskError(UndexError):
-    """The Dask scheduler cannot be reached or the address is invalid."""
-
-
-def _local_workers(address: str, workers: int | None) -> int:
-    _, _, count = address.partition(":")
-    if count:
-        if not count.isdigit() or int(count) < 1:
-            raise InputError(f"--dask {address!r}: the number of local workers must be a positive integer")
-        return int(count)
-    return workers or os.cpu_count() or 1
-
-
-@contextmanager
-def dask_client(address: str, workers: int | None = None) -> Iterator[Client]:
-    """A client of a new LocalCluster (``local``, ``local:N``) or of a running scheduler.
-
-    Prints the dashboard link to stderr.
-    """
-    from dask.distributed import Client, LocalCluster
-
-    cluster = None
-    if address == "local" or address.startswith("local:"):
-        cluster = LocalCluster(
-            n_workers=_local_workers(address, workers),
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address="127.0.0.1:0",
-            silence_logs=logging.ERROR,
-        )
-        client = Client(cluster)
-    elif "://" in address:
-        try:
-            client = Client(address, timeout="15s")
-        except (OSError, TimeoutError) as exc:
-            raise DaskError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
-    else:
-        raise InputError(f"--dask {address!r}: use 'local', 'local:N' or a scheduler address like tcp://host:8786")
-    try:
-        hint = "" if cluster is None or find_spec("bokeh") else " (serving it needs bokeh: pip install bokeh==3.9.2)"
-        print(f"Dask dashboard: {client.dashboard_link}{hint}", file=sys.stderr, flush=True)
-        yield client
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
-
-
-class DaskExecutor:
-    """Runs partition tasks on the workers of ``client`` (see :class:`undex.batch.Executor`)."""
-
-    def __init__(self, client: Client) -> None:
-        self.client = client
-        self.workers = len(client.scheduler_info().get("workers", {})) or 1
-
-    def run(self, task: PartitionTask, parts: Sequence[Partition], progress: Progress) -> Iterator[Any]:
-        from dask.distributed import as_completed
-
-        futures = self.client.map(task, list(parts), pure=False)
-        try:
-            for future in as_completed(futures):
-                result = future.result()
-                future.release()
-                progress.advance(result.documents)
-                yield result
-        finally:
-            self.client.cancel(futures)
-
-
-# --------------------------------------------------------------------- evaluation
+def evaluate_documents(
+    project: Project,
+    docs: Iterable[LabelledDoc],
+    evaluation: Evaluation,
+    limit: int,
+    threshold: float,
+    batch_size: int,
+    on_batch: Callable[[int], None] | None = None,
+) -> None:
+    """Add the suggestions for ``docs`` (``batch_size`` at a time) to ``evaluation``."""
+    for chunk in chunked(docs, batch_size):
+        scores = project.suggest_batch([d.document.text for d in chunk], limit, threshold).scores
+        evaluation.add([d.concepts for d in chunk], scores)
+        if on_batch:
+            on_batch(len(chunk))
 
 
 @dataclass(frozen=True)
@@ -143,9 +76,8 @@ def evaluate_partition(part: Partition, spec: EvalSpec, on_batch: Any = None) ->
     stats = CorpusStats()
     evaluation = Evaluation(len(project.vocab))
     docs = (doc for _, doc in read_partition(part, spec.split, spec.labels_field))
-    for chunk in chunked(label_documents(docs, resolver, stats), spec.batch_size):
-        scores = project.suggest_batch([d.document.text for d in chunk], spec.limit, spec.threshold).scores
-        evaluation.add([d.concepts for d in chunk], scores)
+    labelled = label_documents(docs, resolver, stats)
+    evaluate_documents(project, labelled, evaluation, spec.limit, spec.threshold, spec.batch_size)
     return EvalPartial(
         part.index,
         part.path,

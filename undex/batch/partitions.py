@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from undex.chunking import chunked
 from undex.corpus import (
     Document,
     LineSpan,
@@ -71,11 +72,10 @@ def plan_partitions(source: Path, size: int, skip: Callable[[Path], bool] | None
     if kind in ("directory", "document"):
         files = directory_files(source) if kind == "directory" else [source]
         files = [f for f in files if not (skip and skip(f))]
-        chunks = [files[i : i + size] for i in range(0, len(files), size)]
         part_kind = "files" if kind == "directory" else "document"
         return [
             Partition(n, str(source), part_kind, len(chunk), files=tuple(str(f) for f in chunk))
-            for n, chunk in enumerate(chunks)
+            for n, chunk in enumerate(chunked(files, size))
         ]
     if _is_gzipped(source):
         return [Partition(0, str(source), "stream", _count_records(source))]
