@@ -69,7 +69,7 @@ class BackendContext:
     project_id: str = ""
     find_sources: Callable[[], list[SourceHandle]] | None = None
     """An ensemble's source projects, in the order its parameters list them; called on first
-    use. Raises :class:`~undex.errors.ConfigError` when one is not defined."""
+    use. Raises :class:`~undex.errors.ConfigError` when one is not defined or is the ensemble."""
     analyzer_for: Callable[[str], Analyzer] | None = None
     """The analyzer of another language (training documents may differ from the project)."""
 
