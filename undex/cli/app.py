@@ -195,7 +195,10 @@ def suggest(
             raise InputError(f"{source}: empty document")
         _check_language(project, source, doc.text)
     batch = project.suggest_batch([d.text for _, d in inputs], limit, threshold)
-    found = [subject_records(project.vocab, batch, row, doc.text, languages) for row, (_, doc) in enumerate(inputs)]
+    found = [
+        subject_records(project.vocab, batch, row, doc.text, languages, project.config.language)
+        for row, (_, doc) in enumerate(inputs)
+    ]
     if fmt is OutputFormat.json:
         out = [
             {
@@ -223,7 +226,7 @@ def _echo_subjects(
         typer.echo(subject_line(subject) + mark)
         if explain:
             for e in subject.evidence:
-                typer.echo(f"\t[{e.start}:{e.end}] {e.text!r} ~ {e.label}")
+                typer.echo(f"\t[{e.start}:{e.end}] [{e.part}] {e.text!r} ~ {e.label}")
     if mark_gold and gold:
         hits = sum(subject.uri in gold for subject in subjects)
         err(f"{source}: {hits} of {len(gold)} gold subjects among the {len(subjects)} suggestions")
