@@ -17,10 +17,10 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from server_process import ServerProcess
 from test_api_fuzz import MINI_VOCAB, TOKEN
 
 from undex.feedback import Decision, FeedbackStore, NewReview
-from undex.server.process import ServerProcess
 from undex.vocab import load_vocabulary_file, save_vocabulary
 
 URIS = [f"http://example.org/t/200000{n}" for n in range(1, 6)]

@@ -19,9 +19,9 @@ from pathlib import Path
 
 import pymarc
 import pytest
+from server_process import ServerProcess
 
 from undex.corpus import read_document_file
-from undex.server.process import ServerProcess
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"

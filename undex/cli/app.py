@@ -144,7 +144,7 @@ def train(
     from undex.training import train_project
 
     reg = registry(projects, datadir)
-    manifest = train_project(reg, reg.get(project_id), paths, split, dev_split, labels_field, say=err)
+    manifest = train_project(reg.get(project_id), paths, split, dev_split, labels_field, say=err)
     typer.echo(
         f"Trained {project_id!r} on {manifest['training_documents']} documents in {manifest['training_seconds']:.1f} s"
     )
