@@ -1,10 +1,10 @@
-"""Run by bench/quality.py with the Python of Annif's own virtual environment.
+"""Run by bench/sidebyside.py with the Python of Annif's own virtual environment.
 
-Usage: annif_suggest.py PROJECT_ID DOCS.tsv OUT.json LIMIT
+Usage: annif_suggest.py PROJECT_ID DOCS.jsonl OUT.json LIMIT
 
-Loads the Annif project (start-up is not timed), suggests subjects for the documents of an
-Annif TSV corpus in batches of 32 through Annif's Python API, and writes the ranked
-suggestions (URI, score), the suggest seconds and the peak RSS of this process as JSON.
+Loads the Annif project (start-up is not timed), suggests subjects for the texts of a JSON
+lines file ({"text": ...} a line) in batches of 32 through Annif's Python API, and writes the ranked
+suggestions (URI, score), the suggest seconds (wall and CPU) and the peak RSS of this process as JSON.
 """
 
 import json
@@ -16,23 +16,23 @@ BATCH = 32
 
 
 def main() -> None:
-    project_id, tsv, out, limit = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+    project_id, texts, out, limit = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
     import annif
     import annif.registry
     from annif.corpus import Document
 
-    with open(tsv, encoding="utf-8") as handle:
-        docs = [Document(text=line.split("\t", 1)[0]) for line in handle]
+    with open(texts, encoding="utf-8") as handle:
+        docs = [Document(text=json.loads(line)["text"]) for line in handle]
     app = annif.create_flask_app()
     with app.app_context():
         project = annif.registry.get_project(project_id)
         project.initialize()
         project.suggest(docs[:1])  # warm-up: lazy model loading is start-up, not suggesting
         arrays = []
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), time.process_time()
         for i in range(0, len(docs), BATCH):
             arrays.append(project.suggest(docs[i : i + BATCH]).filter(limit=limit).array)
-        seconds = time.perf_counter() - start
+        seconds, cpu_seconds = time.perf_counter() - start, time.process_time() - cpu_start
         subjects = project.subjects
         ranked = []
         for array in arrays:
@@ -46,6 +46,7 @@ def main() -> None:
         "project": project_id,
         "documents": len(docs),
         "seconds": seconds,
+        "cpu_seconds": cpu_seconds,
         "max_rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
         "suggestions": ranked,
     }

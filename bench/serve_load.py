@@ -30,9 +30,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))  # server_process: the test helper that runs undex serve
+
+from server_process import ServerProcess  # noqa: E402
 
 from undex.corpus import read_document_file  # noqa: E402
-from undex.server.process import ServerProcess  # noqa: E402
 
 SHARED = ROOT.parent / "shared"
 MAX_BODY_MB = 1.0

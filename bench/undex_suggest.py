@@ -1,6 +1,6 @@
-"""Run by bench/quality.py with undex's Python, the counterpart of annif_suggest.py.
+"""Run by bench/sidebyside.py with undex's Python, the counterpart of annif_suggest.py.
 
-Usage: undex_suggest.py PROJECTS.toml DATADIR PROJECT_ID DOCS.tsv OUT.json LIMIT
+Usage: undex_suggest.py PROJECTS.toml DATADIR PROJECT_ID DOCS.jsonl OUT.json LIMIT
 """
 
 import json
@@ -13,24 +13,25 @@ BATCH = 32
 
 
 def main() -> None:
-    projects, datadir, project_id, tsv, out, limit = sys.argv[1:7]
+    projects, datadir, project_id, docs, out, limit = sys.argv[1:7]
     from undex.project import ProjectRegistry
 
-    with open(tsv, encoding="utf-8") as handle:
-        texts = [line.split("\t", 1)[0] for line in handle]
+    with open(docs, encoding="utf-8") as handle:
+        texts = [json.loads(line)["text"] for line in handle]
     project = ProjectRegistry(Path(projects), Path(datadir)).get(project_id)
     project.suggest_batch(texts[:1], int(limit), 0.0)  # warm-up: model loading is start-up
     batches = []
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     for i in range(0, len(texts), BATCH):
         batches.append(project.suggest_batch(texts[i : i + BATCH], int(limit), 0.0))
-    seconds = time.perf_counter() - start
+    seconds, cpu_seconds = time.perf_counter() - start, time.process_time() - cpu_start
     concepts = project.vocab.concepts
     ranked = [[[concepts[c].uri, s] for c, s in batch.ranked(row)] for batch in batches for row in range(len(batch))]
     result = {
         "project": project_id,
         "documents": len(texts),
         "seconds": seconds,
+        "cpu_seconds": cpu_seconds,
         "max_rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
         "suggestions": ranked,
     }

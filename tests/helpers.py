@@ -246,8 +246,7 @@ def model_version(workdir: Path) -> Path:
 
 def train(workdir: Path, project_id: str, split: str = "train", dev_split: str | None = None, say=lambda _: None):
     """Train ``project_id`` of ``workdir`` on ``workdir/corpus.jsonl`` as ``undex train`` does."""
-    projects = registry(workdir)
-    return train_project(projects, projects.get(project_id), [workdir / "corpus.jsonl"], split, dev_split, say=say)
+    return train_project(registry(workdir).get(project_id), [workdir / "corpus.jsonl"], split, dev_split, say=say)
 
 
 # ------------------------------------------------------------------ the REST app

@@ -9,7 +9,7 @@ from pathlib import Path
 import opencc
 import pytest
 
-from undex.analysis import ChineseAnalyzer, get_analyzer
+from undex.analysis import ChineseAnalyzer, analyzer_for_vocabulary, get_analyzer
 from undex.corpus import read_document_file
 from undex.features import TextVectorizer
 from undex.vocab import Vocabulary, load_vocabulary
@@ -22,7 +22,7 @@ def unbis(unbis_datadir: Path) -> Vocabulary:
 
 @pytest.fixture(scope="module")
 def zh(unbis: Vocabulary) -> ChineseAnalyzer:
-    analyzer = get_analyzer("zh", [label for c in unbis.concepts for label in c.labels("zh")])
+    analyzer = analyzer_for_vocabulary("zh", unbis)
     assert isinstance(analyzer, ChineseAnalyzer)
     return analyzer
 
@@ -92,6 +92,11 @@ def test_thesaurus_labels_stay_whole(zh: ChineseAnalyzer, unbis: Vocabulary, lab
     sentence = f"各国应当加强{label}的工作"
     assert label in zh.tokens(sentence)
     assert label not in ChineseAnalyzer().tokens(sentence)  # the segmenter alone splits it
+
+
+def test_other_languages_use_no_vocabulary_dictionary(unbis: Vocabulary) -> None:
+    assert analyzer_for_vocabulary("en", unbis) is get_analyzer("en")
+    assert analyzer_for_vocabulary("zh", unbis) is get_analyzer("zh", unbis.labels_in("zh"))  # one per word list
 
 
 def test_chinese_stopwords_and_punctuation_dropped(zh: ChineseAnalyzer) -> None:

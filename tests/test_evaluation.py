@@ -12,6 +12,7 @@ from sklearn.metrics import f1_score, label_ranking_average_precision_score, pre
 from undex.errors import InputError
 from undex.evaluation import METRICS, Evaluation
 from undex.suggestion import SuggestionBatch
+from undex.tuning import f1_at_5, ndcg_at, prf_grid, top_ranked
 
 N_DOCS, N_LABELS = 60, 40
 
@@ -145,23 +146,62 @@ def test_hand_computed_document() -> None:
     assert (r["True positives"], r["False positives"], r["False negatives"]) == (1, 2, 1)
 
 
+# Two documents over six concepts, ranked best first (o = gold, x = not gold):
+#   A: gold {0, 2}; 2 (0.9) o, 1 (0.5) x, 3 (0.1) x
+#   B: gold {1, 4, 5}; 4 (0.8) o, 0 (0.6) x, 5 (0.4) o, 3 (0.3) x, 2 (0.2) x, 1 (0.1) o
+TWO_GOLD = [[0, 2], [1, 4, 5]]
+TWO_SCORES = sp.csr_matrix(np.array([[0, 0.5, 0.9, 0.1, 0, 0], [0.6, 0.1, 0.2, 0.3, 0.8, 0.4]], dtype=np.float32))
+R2, R3, R6 = (1 / math.log2(rank + 1) for rank in (2, 3, 6))  # NDCG's discount of ranks 2, 3 and 6
+BY_HAND = {
+    "Precision (doc avg)": (1 / 3 + 3 / 6) / 2,
+    "Recall (doc avg)": (1 / 2 + 3 / 3) / 2,
+    "F1 score (doc avg)": (2 / (3 + 2) + 6 / (6 + 3)) / 2,
+    "F1@5": (2 / (3 + 2) + 4 / (5 + 3)) / 2,
+    "Precision@1": 1.0,
+    "Precision@3": (1 / 3 + 2 / 3) / 2,
+    "Precision@5": (1 / 3 + 2 / 5) / 2,
+    "NDCG": (1 / (1 + R2) + (1 + R3 + R6) / (1 + R2 + R3)) / 2,
+    "NDCG@5": (1 / (1 + R2) + (1 + R3) / (1 + R2 + R3)) / 2,
+}
+
+
+def test_ranking_metrics_of_evaluation_and_tuning_match_hand_computed_values() -> None:
+    """``undex eval`` and the searches of ensemble weights and of limit/threshold score alike."""
+    evaluation = Evaluation(6)
+    evaluation.add(TWO_GOLD, TWO_SCORES)
+    results = evaluation.results()
+    for name, value in BY_HAND.items():
+        assert results[name] == pytest.approx(value, abs=1e-12), name
+    assert results["NDCG@10"] == pytest.approx(BY_HAND["NDCG"], abs=1e-12)
+    top = top_ranked(TWO_SCORES, TWO_GOLD, k=10)
+    assert f1_at_5(top) == pytest.approx(BY_HAND["F1@5"], abs=1e-12)
+    assert ndcg_at(top, 5) == pytest.approx(BY_HAND["NDCG@5"], abs=1e-12)
+    assert ndcg_at(top, 1) == 1.0  # both have a gold concept first; the ideal is cut at one rank too
+    assert ndcg_at(top, 10) == pytest.approx(BY_HAND["NDCG"], abs=1e-12)
+    grid = prf_grid(top, limits=[1, 15], thresholds=[0.0, 0.5])
+    whole = [BY_HAND[f"{name} (doc avg)"] for name in ("Precision", "Recall", "F1 score")]
+    assert grid[1, 0] == pytest.approx(whole, abs=1e-12)
+    assert grid[0, 0] == pytest.approx([1.0, (1 / 2 + 1 / 3) / 2, (2 / 3 + 2 / 4) / 2], abs=1e-12)  # best one each
+    assert grid[1, 1] == pytest.approx([1 / 2, (1 / 2 + 1 / 3) / 2, (2 / 4 + 2 / 5) / 2], abs=1e-12)  # scores >= 0.5
+
+
 @pytest.mark.parametrize("seed", [0, 1, 2])
-def test_merging_partial_evaluations_equals_one_evaluation(seed: int) -> None:
+def test_adding_in_batches_equals_adding_at_once(seed: int) -> None:
     gold, scores = random_case(seed)
     whole = evaluate(gold, scores)
     cut = 23
-    first, second = Evaluation(N_LABELS), Evaluation(N_LABELS)
+    first = Evaluation(N_LABELS)
     first.add(gold[:cut], scores[:cut])
-    second.add(gold[cut:], scores[cut:])
-    merged = first.merge(second).results()
-    assert list(merged) == list(METRICS)
-    assert merged == pytest.approx(whole, abs=1e-12)
     rebuilt = Evaluation(**{k: np.asarray(v) if k in ("tp", "fp", "fn") else v for k, v in first.to_dict().items()})
-    assert rebuilt.merge(second).results() == pytest.approx(whole, abs=1e-12)
+    for evaluation in (first, rebuilt):  # partial sums sent between processes carry on alike
+        evaluation.add(gold[cut:], scores[cut:])
+        results = evaluation.results()
+        assert list(results) == list(METRICS)
+        assert results == pytest.approx(whole, abs=1e-12)
 
 
-def test_empty_evaluation_and_mismatched_merge() -> None:
+def test_empty_evaluation_and_mismatched_rows() -> None:
     with pytest.raises(InputError, match="no documents"):
         Evaluation(3).results()
-    with pytest.raises(ValueError):
-        Evaluation(3).merge(Evaluation(4))
+    with pytest.raises(ValueError, match="differ in number"):
+        Evaluation(3).add([[0]], sp.csr_matrix((2, 3)))

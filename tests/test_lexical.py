@@ -354,6 +354,7 @@ class _CountingBuilder:
         return LabelMatcher(vocab, language, analyzer)
 
 
+@pytest.mark.slow
 def test_matchers_are_shared_by_vocabulary_content(mini_vocab_path: Path) -> None:
     from undex.analysis import get_analyzer
     from undex.backends.lexical.matchers import MatcherCache
@@ -372,6 +373,7 @@ def test_matchers_are_shared_by_vocabulary_content(mini_vocab_path: Path) -> Non
     assert builder.builds == 2
 
 
+@pytest.mark.slow
 def test_matcher_cache_is_bounded_least_recently_used_first(mini_vocab_path: Path) -> None:
     from undex.analysis import get_analyzer
     from undex.backends.lexical.matchers import MATCHERS, MatcherCache

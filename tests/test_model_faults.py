@@ -293,6 +293,7 @@ def test_running_process_switches_only_to_a_complete_model(trained: tuple[Path, 
     np.testing.assert_array_equal(in_flight_scores, old[:2])
 
 
+@pytest.mark.slow
 def test_readers_never_see_a_mixture_while_models_are_swapped(trained: tuple[Path, np.ndarray]) -> None:
     """One thread saves new versions in a loop while others open the current one: every
     open is verified and consistent (the manifest belongs to the version it checks)."""

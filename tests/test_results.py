@@ -68,7 +68,9 @@ def test_cli_python_api_rest_and_index_agree(
             "label": s.label,
             "score": s.score,
             "labels": {"fr": s.label, "en": s.labels["en"]},
-            "evidence": [{"start": e.start, "end": e.end, "label": e.label, "text": e.text} for e in s.evidence],
+            "evidence": [
+                {"start": e.start, "end": e.end, "label": e.label, "text": e.text, "part": e.part} for e in s.evidence
+            ],
         }
         for s in api
     ]
@@ -77,7 +79,8 @@ def test_cli_python_api_rest_and_index_agree(
         {"uri": s.uri, "label": s.label, "score": s.score} for s in api
     ]
     assert [r["undex"]["evidence"] for r in rest] == [
-        [{"start": e.start, "end": e.end, "text": e.text, "label": e.label} for e in s.evidence] for s in api
+        [{"start": e.start, "end": e.end, "text": e.text, "label": e.label, "part": e.part} for e in s.evidence]
+        for s in api
     ]
     subject_lines = [line for line in cli_text.splitlines() if line.startswith("<")]
     assert subject_lines == [f"<{s.uri}>\t{s.label} / {s.labels['en']}\t{s.score:.4f}" for s in api]

@@ -74,6 +74,12 @@ language = "en"
 backend = "ensemble"
 vocab = "mini"
 sources = ["linear-mini", "linear-other"]
+
+[ensemble-self]
+language = "en"
+backend = "ensemble"
+vocab = "mini"
+sources = ["linear-mini", "ensemble-self"]
 """
 
 TOPICS = {
@@ -173,6 +179,13 @@ def test_ensemble_with_missing_source(workdir: Path) -> None:
         train(workdir, "ensemble-missing", "train", "dev")
 
 
+def test_ensemble_listing_itself_is_refused_before_training(workdir: Path) -> None:
+    said: list[str] = []
+    with pytest.raises(ConfigError, match="'ensemble-self' lists itself as a source"):
+        train(workdir, "ensemble-self", "train", "dev", said.append)
+    assert not registry(workdir).get("linear-mini").is_trained and said == []
+
+
 def test_ensemble_with_untrained_source(workdir: Path) -> None:
     train(workdir, "linear-mini")
     train(workdir, "omikuji-mini")
@@ -258,12 +271,18 @@ def test_optimize_without_gold_subjects_is_a_clear_error(workdir: Path) -> None:
 
 def test_saving_settings_adds_missing_keys(tmp_path: Path) -> None:
     path = tmp_path / "p.toml"
-    path.write_text('[a]\nbackend = "tfidf"  # why\n\n# next one\n[b]\nlimit = 5\n', encoding="utf-8")
+    path.write_text('[a]\nbackend = "tfidf"  # why\n\n# next one\n[b]\nlimit = 5\n["v1.0"]\n', encoding="utf-8")
     set_project_settings(path, "a", {"limit": 7, "threshold": 0.35})
     set_project_settings(path, "b", {"limit": 2})
+    set_project_settings(path, "v1.0", {"limit": 4})
     text = path.read_text(encoding="utf-8")
-    assert tomllib.loads(text) == {"a": {"backend": "tfidf", "limit": 7, "threshold": 0.35}, "b": {"limit": 2}}
+    assert tomllib.loads(text) == {
+        "a": {"backend": "tfidf", "limit": 7, "threshold": 0.35},
+        "b": {"limit": 2},
+        "v1.0": {"limit": 4},
+    }
     assert "# why" in text and "# next one" in text
+    assert text.startswith('[a]\nbackend = "tfidf"  # why\nlimit = 7\nthreshold = 0.35\n\n# next one\n[b]\n')
     with pytest.raises(UndexError, match="no \\[c\\] section"):
         set_project_settings(path, "c", {"limit": 1})
 

@@ -214,16 +214,18 @@ def test_label_lookup_unknown(unbis: Vocabulary) -> None:
 # ----------------------------------------------------------------------- persistence
 
 
+@pytest.mark.slow
 def test_save_load_round_trip_is_exact(unbis: Vocabulary, tmp_path: Path) -> None:
     """(Load time is measured in bench/foundation.py, not asserted here.)"""
     import undex.vocab
 
     save_vocabulary(unbis, tmp_path, source="unbis_terms.tsv")
-    undex.vocab._VOCAB_CACHE.clear()  # a real load from disk, not the process cache
+    undex.vocab.store._VOCAB_CACHE.clear()  # a real load from disk, not the process cache
     loaded = load_vocabulary(tmp_path, "unbis")
     original = unbis.to_json()
     assert loaded.to_json() == original
     assert vocabulary_checksum(tmp_path, "unbis") == hashlib.sha256(original.encode("utf-8")).hexdigest()
+    assert loaded.checksum == unbis.checksum == vocabulary_checksum(tmp_path, "unbis")
     assert loaded.lookup_label("机构间合作") == unbis.lookup_label("INTER-AGENCY COOPERATION")
     listed = list_vocabularies(tmp_path)
     assert [(m["vocab_id"], m["concepts"], m["source"]) for m in listed] == [("unbis", 7221, "unbis_terms.tsv")]
@@ -233,7 +235,7 @@ def test_tampered_vocabulary_file_is_a_model_error(mini_vocab_path: Path, tmp_pa
     import undex.vocab
 
     save_vocabulary(load_vocabulary_file("mini", mini_vocab_path), tmp_path)
-    undex.vocab._VOCAB_CACHE.clear()
+    undex.vocab.store._VOCAB_CACHE.clear()
     version = current_version(vocab_dir(tmp_path, "mini"))
     assert version is not None
     data = gzip.decompress((version / VOCAB_FILE).read_bytes()).replace(b"OCEANS", b"OCEANX")

@@ -1,5 +1,7 @@
 """The cataloguers' web page in a real headless Chromium against ``undex serve`` on 127.0.0.1:
-paste or upload -> suggest -> evidence highlighted -> concept -> accept/reject -> copy.
+paste or upload -> suggest -> evidence highlighted -> concept -> accept/reject -> copy, and the
+cataloguing loop: add subjects found by searching in Chinese and French, save the decisions,
+reload and find them saved, download MARCXML, export them as a corpus that ``undex eval`` scores.
 
 Needs Debian's ``chromium`` and ``fonts-noto-cjk`` (installed by .ci/run). Screenshots go to
 tests/artifacts/ (not committed).
@@ -7,14 +9,19 @@ tests/artifacts/ (not committed).
 
 from __future__ import annotations
 
+import json
 import re
+import subprocess
+import sys
 import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 
+import pymarc
 import pytest
+from server_process import ServerProcess
 
-from undex.server.process import ServerProcess
+from undex.corpus import read_document_file
 
 pytestmark = [pytest.mark.browser, pytest.mark.subprocess, pytest.mark.slow]
 
@@ -47,6 +54,8 @@ ENGLISH_UN_FILE = (
     "to developing countries."
 )
 MARC_LINE = re.compile(r"^650 _7 \$a [^$]+ \$2 unbist$")
+TOKEN = "cataloguer-token-for-the-browser-test"
+SYMBOL = "E/CN.17/2004/TEST"
 
 
 def _projects_file(path: Path) -> Path:
@@ -69,10 +78,20 @@ def _toml_value(value: object) -> str:
 
 
 @pytest.fixture(scope="module")
-def server(unbis_datadir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
-    projects = _projects_file(tmp_path_factory.mktemp("web") / "projects.toml")
-    with ServerProcess(projects, unbis_datadir) as running:
-        yield running
+def web_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The projects file and the feedback database of the server under test."""
+    folder = tmp_path_factory.mktemp("web")
+    _projects_file(folder / "projects.toml")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def server(unbis_datadir: Path, web_dir: Path) -> Iterator[ServerProcess]:
+    options = ("--feedback-db", str(web_dir / "feedback.sqlite3"))
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("UNDEX_API_TOKEN", TOKEN)
+        with ServerProcess(web_dir / "projects.toml", unbis_datadir, options) as running:
+            yield running
 
 
 @pytest.fixture(scope="module")
@@ -209,3 +228,109 @@ def test_english_upload_suggest_evidence_accept_copy(page, server: ServerProcess
     assert page.is_visible("#text")
     _suggest(page)
     assert page.inner_text("#accepted-count") == "0"
+
+
+# ------------------------------------------------------------- the cataloguing loop
+
+
+def _search(page, query: str) -> list[dict]:
+    """Type ``query`` into the add-a-subject box; the options offered (label, matched label)."""
+    page.fill("#add-subject", "")
+    with page.expect_response(lambda r: "/search?" in r.url and r.status == 200):
+        page.type("#add-subject", query)
+    page.wait_for_selector("#add-options:not([hidden]) li[role=option]")
+    return page.evaluate(
+        """[...document.querySelectorAll('#add-options li[role=option]')].map((li) => ({
+             label: li.querySelector('.label').textContent, uri: li.dataset.uri, taken: li.classList.contains('taken'),
+             matched: (li.querySelector('.matched') || {}).textContent || null,
+             matchedLanguage: (li.querySelector('.matched') || {lang: null}).lang || null }))"""
+    )
+
+
+def _undex(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "undex", *args], capture_output=True, text=True, timeout=300)
+
+
+def test_seed_accept_add_save_reload_marcxml_export_and_eval(
+    page, server: ServerProcess, web_dir: Path, unbis_datadir: Path, seed_path: Path, tmp_path: Path
+) -> None:
+    """The loop of issue 17: index the seed, accept 8 subjects, add one found by searching
+    水资源 (and look one up in French), save, reload and see it saved, get MARCXML, and
+    export the decisions as a corpus record that `undex eval lexical-zh` scores."""
+    page.goto(f"{server.url}/?lang=zh")
+    page.set_input_files("#file", str(seed_path))
+    page.wait_for_function("document.querySelector('#text').value.length > 1000")
+    page.fill("#document-id", SYMBOL)
+    page.fill("#limit", "12")
+    labels = _suggest(page)
+    assert len(labels) == 12
+    boxes = page.locator("#results li.subject input[type=checkbox]")
+    for i in range(8):
+        boxes.nth(i).check()
+    suggested = page.evaluate("[...document.querySelectorAll('#results li.subject')].map((li) => li.dataset.uri)")
+
+    # search in Chinese: 水资源 itself first, then the concepts that contain it
+    options = _search(page, "水资源")
+    assert options[0]["label"] == "水资源", options
+    assert all("水资源" in o["label"] or "水资源" in (o["matched"] or "") for o in options[:3]), options
+    chosen = next(o for o in options if o["uri"] not in suggested)
+    page.locator(f"#add-options li[data-uri='{chosen['uri']}']").dispatch_event("mousedown")
+    assert page.locator("#added li.added-subject").all_inner_texts()[0].startswith("+")
+    assert chosen["label"] in page.inner_text("#added")
+    assert page.inner_text("#accepted-count") == "9"
+    assert page.inner_text("#out-lines").splitlines()[-1] == chosen["label"]
+
+    # search in French: the French label matches, the option is labelled in the interface language
+    options = _search(page, "ressources en eau")
+    assert options[0]["label"] == "水资源" and options[0]["matched"] == "ressources en eau", options
+    assert options[0]["matchedLanguage"] == "fr"
+    page.press("#add-subject", "Escape")
+    _shot(page, "web_zh_added.png")
+
+    # save: token and name are asked once, then kept for the browser session
+    page.click("#save")
+    page.wait_for_selector("#credentials[open]")
+    page.fill("#cataloguer", "测试编目员")
+    page.fill("#token", TOKEN)
+    with page.expect_response(lambda r: r.url.endswith("/v1/undex/feedback") and r.request.method == "POST") as saved:
+        page.click("#credentials button[value=ok]")
+    assert saved.value.status == 201, saved.value.text()
+    page.wait_for_function("document.querySelector('#save-status').textContent.includes('✓')")
+    assert "已保存" in page.inner_text("#save-status")
+
+    # MARCXML of the kept subjects: 191 the symbol, one 650 _7 per subject, read back by pymarc
+    with page.expect_download() as download:
+        page.click("#download-marc")
+    [record] = pymarc.parse_xml_to_array(download.value.path())
+    assert record["191"]["a"] == SYMBOL
+    fields = record.get_fields("650")
+    assert [f["0"] for f in fields] == suggested[:8] + [chosen["uri"]]
+    assert all(f.indicators.second == "7" and f["2"] == "unbist" and f["a"] for f in fields)
+
+    # reload: the decisions are on the server; "Recent" shows them without asking again
+    page.reload()
+    page.click("#show-recent")
+    item = page.locator("#recent-list li.recent-item").first
+    item.wait_for()
+    assert not page.locator("#credentials[open]").count()
+    text = item.inner_text()
+    assert SYMBOL in text and "测试编目员" in text and "lexical-zh" in text
+    assert f"+ {chosen['label']}" in text and "4 个未采用" in text
+    _shot(page, "web_zh_recent.png")
+
+    # the decisions as a corpus that `undex eval` scores
+    corpus = tmp_path / "reviewed.jsonl"
+    exported = _undex("feedback", "export", str(corpus), "--project", "lexical-zh", "--datadir", str(unbis_datadir),
+                      "--feedback-db", str(web_dir / "feedback.sqlite3"))  # fmt: skip
+    assert exported.returncode == 0, exported.stderr
+    [row] = [json.loads(line) for line in corpus.read_text(encoding="utf-8").splitlines()]
+    assert row["id"] == SYMBOL and row["lang"] == "zh" and len(row["labels_unbis"]) == 9
+    assert row["text"] == read_document_file(seed_path).text
+    scored = _undex("eval", "lexical-zh", str(corpus), "--format", "json", "--projects", str(web_dir / "projects.toml"),
+                    "--datadir", str(unbis_datadir))  # fmt: skip
+    assert scored.returncode == 0, scored.stderr
+    metrics = json.loads(scored.stdout)
+    assert metrics["Documents evaluated"] == 1
+    assert (metrics["True positives"], metrics["False negatives"]) == (8, 1), (
+        "the 8 accepted are found, the added is not"
+    )

@@ -166,7 +166,10 @@ class Indexer:
         ids = list(ids or [None] * len(texts))
         return [
             Suggestions(
-                subject_records(self.vocab, batch, row, text, [language]), ids[row], detect_language(text), language
+                subject_records(self.vocab, batch, row, text, [language], self.language),
+                ids[row],
+                detect_language(text),
+                language,
             )
             for row, text in enumerate(texts)
         ]

@@ -29,3 +29,7 @@ class NotTrainedError(UndexError):
 
 class ModelError(UndexError):
     """A saved model or vocabulary is missing, incomplete, tampered or incompatible."""
+
+
+class StoreError(UndexError):
+    """The feedback database cannot be opened, read or written (read-only or full disk, damaged file)."""

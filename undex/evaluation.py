@@ -1,7 +1,8 @@
 """Evaluation metrics with Annif's names and definitions.
 
-Metrics are accumulated per document (document averages) and per concept (subject
-averages and micro averages), so partial results of disjoint batches merge exactly.
+Metrics are accumulated as sums over documents (document averages) and counts per concept
+(subject averages and micro averages), so documents can be added in batches and the partial
+sums of disjoint batches added up (:meth:`Evaluation.to_dict`, :mod:`undex.distributed`).
 Suggestions are evaluated as given (after limit/threshold), like ``annif eval``.
 """
 
@@ -41,17 +42,47 @@ METRICS = (
 _DOC_SUMS = ("P", "R", "F1", "F1@5", "NDCG", "NDCG@5", "NDCG@10", "P@1", "P@3", "P@5", "LRAP")
 
 
-def _dcg(gains: np.ndarray) -> float:
-    return float((gains / np.log2(np.arange(gains.size) + 2)).sum())
+def precision_recall_f1(
+    hits: np.ndarray, n_pred: np.ndarray, n_true: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per document: precision, recall and F1 of ``n_pred`` suggestions of which ``hits`` are
+    gold, out of ``n_true`` gold subjects (0 where undefined)."""
+    hits = np.asarray(hits, dtype=np.float64)
+    precision = np.divide(hits, n_pred, out=np.zeros_like(hits), where=n_pred > 0)
+    recall = np.divide(hits, n_true, out=np.zeros_like(hits), where=n_true > 0)
+    f1 = np.divide(2 * hits, n_pred + n_true, out=np.zeros_like(hits), where=n_pred + n_true > 0)
+    return precision, recall, f1
 
 
-def _ndcg(ranked_relevance: np.ndarray, n_true: int, limit: int | None) -> float:
-    ideal = np.ones(n_true if limit is None else min(limit, n_true))
-    idcg = _dcg(ideal)
-    if idcg == 0:
-        return 1.0
-    gains = ranked_relevance if limit is None else ranked_relevance[:limit]
-    return _dcg(gains) / idcg
+def ndcg(relevant: np.ndarray, n_true: np.ndarray, k: int | None = None) -> np.ndarray:
+    """Per document: NDCG with binary gains of the ranking's best ``k`` (all when None).
+
+    ``relevant`` holds, best first, whether each suggestion is gold (one row per document,
+    False after the last suggestion); a document without gold subjects scores 1.
+    """
+    ranks = relevant.shape[1] if k is None else k
+    discounts = 1.0 / np.log2(np.arange(max(ranks, int(n_true.max(initial=0)))) + 2)
+    shown = relevant[:, :ranks]
+    dcg = (shown * discounts[: shown.shape[1]]).sum(axis=1)
+    ideal_depth = (n_true if k is None else np.minimum(n_true, k)).astype(int)
+    ideal = np.concatenate([[0.0], np.cumsum(discounts)])[ideal_depth]
+    return np.divide(dcg, ideal, out=np.ones_like(dcg), where=ideal > 0)
+
+
+def ranking_metrics(relevant: np.ndarray, suggested: np.ndarray, n_true: np.ndarray) -> dict[str, np.ndarray]:
+    """Per document, every metric of a ranking (the keys of :data:`_DOC_SUMS` but LRAP).
+
+    ``relevant`` and ``suggested`` hold, best first, whether each rank is gold and whether it
+    holds a suggestion at all.
+    """
+
+    def at(k: int | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        return precision_recall_f1(relevant[:, :k].sum(axis=1), suggested[:, :k].sum(axis=1), n_true)
+
+    precision, recall, f1 = at(None)
+    metrics = {"P": precision, "R": recall, "F1": f1, "F1@5": at(5)[2]}
+    metrics |= {f"NDCG{suffix}": ndcg(relevant, n_true, k) for suffix, k in (("", None), ("@5", 5), ("@10", 10))}
+    return metrics | {f"P@{k}": at(k)[0] for k in (1, 3, 5)}
 
 
 def _lrap(scores: np.ndarray, relevant: np.ndarray, n_true: int, n_labels: int) -> float:
@@ -72,9 +103,19 @@ def _lrap(scores: np.ndarray, relevant: np.ndarray, n_true: int, n_labels: int) 
     return total / n_true
 
 
+def _ranking(scores: sp.csr_matrix, row: int) -> tuple[np.ndarray, np.ndarray]:
+    """The suggested concepts of one row and their scores, best first (ties by concept index)."""
+    start, end = scores.indptr[row], scores.indptr[row + 1]
+    cols, vals = scores.indices[start:end], scores.data[start:end]
+    keep = vals > 0
+    cols, vals = cols[keep], vals[keep]
+    order = np.lexsort((cols, -vals))
+    return cols[order], vals[order]
+
+
 @dataclass
 class Evaluation:
-    """Accumulates metric sums; ``merge`` combines disjoint partial evaluations."""
+    """Accumulates metric sums over the documents added, batch by batch."""
 
     n_concepts: int
     documents: int = 0
@@ -93,45 +134,25 @@ class Evaluation:
         scores = sp.csr_matrix(scores)
         if scores.shape[0] != len(gold):
             raise ValueError("gold and score rows differ in number")
-        for row, true in enumerate(gold):
-            start, end = scores.indptr[row], scores.indptr[row + 1]
-            cols, vals = scores.indices[start:end], scores.data[start:end]
-            keep = vals > 0
-            cols, vals = cols[keep], vals[keep]
-            order = np.lexsort((cols, -vals))
-            cols, vals = cols[order], vals[order]
-            self._add_document(set(true), cols, vals)
+        rankings = [_ranking(scores, row) for row in range(len(gold))]
+        width = max((cols.size for cols, _ in rankings), default=0)
+        relevant = np.zeros((len(gold), width), dtype=bool)
+        suggested = np.zeros_like(relevant)
+        for row, (true, (cols, vals)) in enumerate(zip(map(set, gold), rankings, strict=True)):
+            hits = np.fromiter((c in true for c in cols), dtype=bool, count=cols.size)
+            relevant[row, : cols.size], suggested[row, : cols.size] = hits, True
+            self.sums["LRAP"] += _lrap(vals, hits, len(true), self.n_concepts)
+            self._count_concepts(true, cols, hits)
+        n_true = np.array([len(set(true)) for true in gold], dtype=np.float64)
+        for name, values in ranking_metrics(relevant, suggested, n_true).items():
+            self.sums[name] += float(values.sum())
+        self.documents += len(gold)
 
-    def _add_document(self, true: set[int], cols: np.ndarray, vals: np.ndarray) -> None:
-        relevant = np.fromiter((c in true for c in cols), dtype=bool, count=cols.size)
-        n_true, n_pred, hits = len(true), cols.size, int(relevant.sum())
-        s = self.sums
-        s["P"] += hits / n_pred if n_pred else 0.0
-        s["R"] += hits / n_true if n_true else 0.0
-        s["F1"] += 2 * hits / (n_pred + n_true) if n_pred + n_true else 0.0
-        top5 = int(relevant[:5].sum())
-        s["F1@5"] += 2 * top5 / (min(5, n_pred) + n_true) if min(5, n_pred) + n_true else 0.0
-        for k in (1, 3, 5):
-            s[f"P@{k}"] += relevant[:k].sum() / min(k, n_pred) if n_pred else 0.0
-        gains = relevant.astype(float)
-        s["NDCG"] += _ndcg(gains, n_true, None)
-        s["NDCG@5"] += _ndcg(gains, n_true, 5)
-        s["NDCG@10"] += _ndcg(gains, n_true, 10)
-        s["LRAP"] += _lrap(vals, relevant, n_true, self.n_concepts)
-        predicted = cols
-        np.add.at(self.tp, predicted[relevant], 1)
-        np.add.at(self.fp, predicted[~relevant], 1)
-        missed = [c for c in true if c not in set(predicted[relevant].tolist())]
+    def _count_concepts(self, true: set[int], predicted: np.ndarray, hits: np.ndarray) -> None:
+        np.add.at(self.tp, predicted[hits], 1)
+        np.add.at(self.fp, predicted[~hits], 1)
+        missed = [c for c in true if c not in set(predicted[hits].tolist())]
         np.add.at(self.fn, np.asarray(missed, dtype=np.int64), 1)
-        self.documents += 1
-
-    def merge(self, other: Evaluation) -> Evaluation:
-        if other.n_concepts != self.n_concepts:
-            raise ValueError("cannot merge evaluations over different vocabularies")
-        merged = Evaluation(self.n_concepts, self.documents + other.documents)
-        merged.sums = {k: self.sums[k] + other.sums[k] for k in self.sums}
-        merged.tp, merged.fp, merged.fn = self.tp + other.tp, self.fp + other.fp, self.fn + other.fn
-        return merged
 
     def results(self) -> dict[str, float | int]:
         if self.documents == 0:
@@ -177,7 +198,7 @@ class Evaluation:
         return {
             "n_concepts": self.n_concepts,
             "documents": self.documents,
-            "sums": self.sums,
+            "sums": dict(self.sums),
             "tp": self.tp.tolist(),
             "fp": self.fp.tolist(),
             "fn": self.fn.tolist(),

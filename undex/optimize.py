@@ -4,13 +4,15 @@ of the file (comments, order, other projects)."""
 
 from __future__ import annotations
 
-import re
 import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import tomlkit
+from tomlkit.exceptions import TOMLKitError
+from tomlkit.items import AoT, InlineTable, Table
 
 from undex.atomicio import write_text
 from undex.chunking import chunked
@@ -60,44 +62,33 @@ def best_setting(top: TopRanked) -> Optimum:
 
 # ----------------------------------------------------------------- saving settings
 
-_SECTION = re.compile(r"^\s*\[\s*(?P<name>[^\[\]]+?)\s*\]\s*(#.*)?$")
-
-
-def _section_name(line: str) -> str | None:
-    match = _SECTION.match(line)
-    return match.group("name").strip().strip("\"'") if match else None
-
 
 def set_project_settings(path: Path, project_id: str, values: dict[str, int | float]) -> None:
-    """Set top-level keys of one ``[project]`` section in place, keeping everything else.
-
-    Existing ``key = value`` lines are rewritten (a trailing comment is kept); missing keys
-    are added after the section's last key. The result is re-parsed and compared with the
-    original before it atomically replaces the file.
-    """
+    """Set top-level keys of one ``[project]`` section, keeping everything else of the file
+    (comments, order, layout). The result is re-parsed and compared with the original before it
+    atomically replaces the file."""
     text = path.read_text(encoding="utf-8")
-    before = tomllib.loads(text)
-    lines = text.splitlines(keepends=True)
-    start = next((i for i, line in enumerate(lines) if _section_name(line) == project_id), None)
-    if start is None:
+    try:
+        document = tomlkit.parse(text)
+    except TOMLKitError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    section = document.get(project_id)
+    if not isinstance(section, (Table, InlineTable)):
         raise ConfigError(f"{path}: no [{project_id}] section to save settings into")
-    end = next((i for i in range(start + 1, len(lines)) if lines[i].lstrip().startswith("[")), len(lines))
     for key, value in values.items():
-        pattern = re.compile(rf"^(\s*{re.escape(key)}\s*=\s*)([^#\n]*?)(\s*(#.*)?)$")
-        for i in range(start + 1, end):
-            match = pattern.match(lines[i].rstrip("\n"))
-            if match:
-                lines[i] = f"{match.group(1)}{value}{match.group(3)}\n"
-                break
-        else:
-            last_key = max(
-                (i for i in range(start, end) if "=" in lines[i] and not lines[i].lstrip().startswith("#")),
-                default=start,
-            )
-            lines.insert(last_key + 1, f"{key} = {value}\n")
-            end += 1
-    new_text = "".join(lines)
-    expected = {**before, project_id: {**before[project_id], **values}}
-    if tomllib.loads(new_text) != expected:
+        _set_key(section, key, value)
+    new_text = tomlkit.dumps(document)
+    before = tomllib.loads(text)
+    if tomllib.loads(new_text) != {**before, project_id: {**before[project_id], **values}}:
         raise ConfigError(f"{path}: cannot update [{project_id}] safely; set {values} by hand")
     write_text(path, new_text)
+
+
+def _set_key(section: Table | InlineTable, key: str, value: int | float) -> None:
+    """Replace ``key`` in place, or add it right after the section's last key: tomlkit's ``add``
+    would put it after the blank lines and comments that lead to the next section."""
+    plain_keys = [k for k, v in section.items() if not isinstance(v, (Table, AoT))]
+    if key in section or not plain_keys or isinstance(section, InlineTable):
+        section[key] = value
+    else:
+        section.value._insert_after(plain_keys[-1], key, value)  # no public "insert after" in tomlkit 0.15

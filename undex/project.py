@@ -16,8 +16,9 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from undex import __version__
-from undex.analysis import LANGUAGES, Analyzer, get_analyzer
+from undex.analysis import LANGUAGES, Analyzer, analyzer_for_vocabulary
 from undex.backends import BACKENDS, Backend, BackendContext, get_backend_class
+from undex.backends.base import SourceHandle
 from undex.corpus import LabelledDoc
 from undex.errors import ConfigError, ModelError, NotFoundError, NotTrainedError
 from undex.modelstore import SAFE_NAME, artifact_dir, current_version, open_artifact, read_manifest, save_artifact
@@ -41,6 +42,8 @@ class ProjectConfig(BaseModel):
     vocab: str = Field("unbis", pattern=rf"^{SAFE_NAME.pattern}$")
     limit: int = Field(10, ge=1, le=1000)
     threshold: float = Field(0.0, ge=0.0, le=1.0)
+    learn_on_feedback: bool = False
+    """Learn from each review cataloguers save (backends that learn incrementally)."""
     params: dict[str, Any] = Field(default_factory=dict)
 
 
@@ -78,6 +81,11 @@ def parse_projects(text: str, source: str) -> dict[str, ProjectConfig]:
                 f"available: {', '.join(sorted(BACKENDS))}"
             )
         backend_class = get_backend_class(config.backend)
+        if config.learn_on_feedback and not backend_class.supports_learning:
+            raise ConfigError(
+                f"{source}: [{project_id}]: learn_on_feedback needs a backend that learns incrementally "
+                f"(knn), not {config.backend!r}"
+            )
         try:
             backend_class.Params(**config.params)
         except ValidationError as exc:
@@ -133,8 +141,35 @@ class Project:
         return load_vocabulary(self.datadir, self.config.vocab)
 
     def analyzer_for(self, language: str) -> Analyzer:
-        words = [lbl for c in self.vocab.concepts for lbl in c.labels("zh")] if language == "zh" else ()
-        return get_analyzer(language, words)
+        return analyzer_for_vocabulary(language, self.vocab)
+
+    @property
+    def vocab_checksum(self) -> str | None:
+        """The checksum of the saved vocabulary the project uses (None when it is not loaded)."""
+        return vocabulary_checksum(self.datadir, self.config.vocab)
+
+    def sources(self) -> list[Project]:
+        """The projects an ensemble combines, in the order it lists them (none for other backends)."""
+        if not self.backend_class.is_ensemble:
+            return []
+        if self.registry is None:
+            raise ConfigError(f"ensemble {self.id!r} needs a project registry to find its sources")
+        found = []
+        for source_id in self.config.params.get("sources", []):
+            if source_id == self.id:
+                raise ConfigError(f"ensemble {self.id!r} lists itself as a source")
+            try:
+                found.append(self.registry.get(source_id))
+            except NotFoundError:
+                raise ConfigError(f"ensemble {self.id!r}: source project {source_id!r} is not defined") from None
+        return found
+
+    def as_source(self) -> SourceHandle:
+        """This project as a source of an ensemble sees it."""
+        return SourceHandle(self.id, self.config.vocab, self.vocab_checksum, self.is_ready, lambda: self.backend)
+
+    def _source_handles(self) -> list[SourceHandle]:
+        return [source.as_source() for source in self.sources()]
 
     def _new_backend(self) -> Backend:
         cls = self.backend_class
@@ -143,7 +178,7 @@ class Project:
             language=self.config.language,
             analyzer=self.analyzer_for(self.config.language),
             project_id=self.id,
-            load_project=self.registry.get if self.registry else None,
+            find_sources=self._source_handles,
             analyzer_for=self.analyzer_for,
         )
         return cls(cls.Params(**self.config.params), context)
@@ -191,7 +226,7 @@ class Project:
                 f"{self.id!r} was trained for language {manifest.get('language')!r}, "
                 f"now set to {self.config.language!r}; retrain it"
             )
-        expected = vocabulary_checksum(self.datadir, self.config.vocab)
+        expected = self.vocab_checksum
         if manifest.get("vocab_checksum") != expected:
             raise ModelError(
                 f"the model of {self.id!r} was trained on another vocabulary than the loaded "
@@ -215,7 +250,7 @@ class Project:
             "language": self.config.language,
             "params": backend.params.model_dump(mode="json"),
             "vocab": self.config.vocab,
-            "vocab_checksum": vocabulary_checksum(self.datadir, self.config.vocab),
+            "vocab_checksum": self.vocab_checksum,
             "training_documents": len(docs),
             "training_seconds": round(seconds, 3),
             "corpus": corpus or {},

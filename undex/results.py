@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from undex.analysis import LANGUAGES
+from undex.analysis.structure import parse_structure, part_label
 from undex.errors import InputError
 from undex.suggestion import SuggestionBatch
 from undex.vocab import Vocabulary
@@ -35,6 +36,8 @@ class EvidenceSpan:
     end: int
     text: str
     label: str
+    part: str = ""
+    """The part of the document the span is in ("summary", "operative 3", "section II"...)."""
 
 
 @dataclass(frozen=True)
@@ -70,13 +73,21 @@ def groups(vocab: Vocabulary, codes: Iterable[str], language: str) -> tuple[Grou
 
 
 def subject_records(
-    vocab: Vocabulary, batch: SuggestionBatch, row: int, text: str, languages: Sequence[str]
+    vocab: Vocabulary,
+    batch: SuggestionBatch,
+    row: int,
+    text: str,
+    languages: Sequence[str],
+    text_language: str | None = None,
 ) -> tuple[Subject, ...]:
-    """The subjects of document ``row`` of ``batch`` (whose text is ``text``), best first,
-    labelled in ``languages`` (the first is the label; at least one)."""
+    """The subjects of document ``row`` of ``batch`` (whose text is ``text``, written in
+    ``text_language``: None detects it), best first, labelled in ``languages`` (the first is
+    the label; at least one). Evidence spans name the part of the document they are in."""
     language = languages[0]
+    ranked = batch.row(row)
+    structure = parse_structure(text, text_language) if any(spans for _, _, spans in ranked) else None
     records = []
-    for index, score, spans in batch.row(row):
+    for index, score, spans in ranked:
         concept = vocab.concepts[index]
         records.append(
             Subject(
@@ -87,7 +98,10 @@ def subject_records(
                 notation=concept.notation,
                 microthesauri=groups(vocab, concept.microthesauri, language),
                 domains=groups(vocab, concept.domains, language),
-                evidence=tuple(EvidenceSpan(e.start, e.end, text[e.start : e.end], e.label) for e in spans),
+                evidence=tuple(
+                    EvidenceSpan(e.start, e.end, text[e.start : e.end], e.label, part_label(structure, e.start))
+                    for e in spans
+                ),
                 labels=dict(concept.prefLabel),
                 shown_labels=tuple((lang, concept.label(lang)) for lang in languages),
             )
@@ -109,6 +123,6 @@ def subject_json(subject: Subject, labels: bool = False, evidence: bool = False)
         record["labels"] = dict(subject.shown_labels)
     if evidence:
         record["evidence"] = [
-            {"start": e.start, "end": e.end, "label": e.label, "text": e.text} for e in subject.evidence
+            {"start": e.start, "end": e.end, "label": e.label, "text": e.text, "part": e.part} for e in subject.evidence
         ]
     return record

@@ -11,11 +11,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from undex.backends.ensemble import resolve_source
 from undex.corpus import CorpusStats, LabelledDoc, labelled_documents
 from undex.errors import ConfigError, InputError
 from undex.progress import Progress
-from undex.project import Project, ProjectRegistry
+from undex.project import Project
 
 Say = Callable[[str], None]
 
@@ -45,12 +44,7 @@ def corpus_info(paths: Sequence[Path], split: str | None, documents: int) -> dic
     return {"paths": [str(Path(p).resolve()) for p in paths], "split": split, "documents": documents}
 
 
-def is_ensemble(project: Project) -> bool:
-    return hasattr(project.backend_class, "source_projects")
-
-
 def train_project(
-    registry: ProjectRegistry,
     project: Project,
     paths: Sequence[Path],
     split: str | None = None,
@@ -59,17 +53,17 @@ def train_project(
     say: Say = print,
 ) -> dict[str, Any]:
     """Train ``project`` (an ensemble: its untrained sources first, then itself on ``dev_split``)."""
-    if not is_ensemble(project):
+    if not project.backend_class.is_ensemble:
         if dev_split is not None:
             raise ConfigError(f"--dev-split is for ensembles; {project.id!r} is a {project.config.backend!r} project")
         docs = read_training_docs(project, paths, split, labels_field, say)
         return fit(project, docs, corpus_info(paths, split, len(docs)))
     fit_split = dev_split if dev_split is not None else split
-    sources = [resolve_source(registry.get, project.id, s) for s in project.config.params.get("sources", [])]
+    sources = project.sources()
     for source in sources:
         if not source.is_trained:
             say(f"Source project {source.id!r} of {project.id!r} is not trained yet: training it now")
-            manifest = train_project(registry, source, paths, split, None, labels_field, say)
+            manifest = train_project(source, paths, split, None, labels_field, say)
             seconds = manifest["training_seconds"]
             say(f"Trained {source.id!r} on {manifest['training_documents']} documents in {seconds:.1f} s")
     for source in sources:

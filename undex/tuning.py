@@ -1,6 +1,6 @@
-"""Fast metrics over the top of each document's ranking, for searching weights, limits and
-thresholds. Definitions are those of :mod:`undex.evaluation` (ties broken by concept index),
-computed for many settings at once from one sorted top-``k`` per document."""
+"""Metrics over the top of each document's ranking, for searching weights, limits and
+thresholds: one sorted top-``k`` per document (ties broken by concept index) serves many
+settings, scored with the metrics of :mod:`undex.evaluation`."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from undex.errors import InputError
+from undex.evaluation import ndcg, precision_recall_f1
 
 
 @dataclass
@@ -44,16 +45,15 @@ def top_ranked(scores: sp.csr_matrix, gold: Sequence[Sequence[int]], k: int = 15
 
 
 def f1_at_5(top: TopRanked) -> float:
-    n_pred = np.minimum((top.scores[:, :5] > 0).sum(axis=1), 5)
-    hits = top.relevant[:, :5].sum(axis=1)
-    return float(np.mean(2 * hits / (n_pred + top.n_true)))
+    """F1@5 averaged over the documents."""
+    hits, n_pred = top.relevant[:, :5].sum(axis=1), (top.scores[:, :5] > 0).sum(axis=1)
+    _, _, f1 = precision_recall_f1(hits, n_pred, top.n_true)
+    return float(np.mean(f1))
 
 
 def ndcg_at(top: TopRanked, k: int = 10) -> float:
-    discounts = 1.0 / np.log2(np.arange(k) + 2)
-    dcg = (top.relevant[:, :k] * discounts[: top.relevant[:, :k].shape[1]]).sum(axis=1)
-    ideal = np.cumsum(discounts)[np.minimum(top.n_true, k).astype(int) - 1]
-    return float(np.mean(dcg / ideal))
+    """NDCG@k averaged over the documents."""
+    return float(np.mean(ndcg(top.relevant, top.n_true, k)))
 
 
 def prf_grid(top: TopRanked, limits: Sequence[int], thresholds: Sequence[float]) -> np.ndarray:
@@ -65,7 +65,5 @@ def prf_grid(top: TopRanked, limits: Sequence[int], thresholds: Sequence[float])
         passing = ((top.scores >= threshold) & (top.scores > 0)).sum(axis=1)
         for i, limit in enumerate(limits):
             n_pred = np.minimum(passing, limit)
-            hits = hits_cum[rows, n_pred]
-            precision = np.divide(hits, n_pred, out=np.zeros_like(hits), where=n_pred > 0)
-            out[i, j] = (precision.mean(), np.mean(hits / top.n_true), np.mean(2 * hits / (n_pred + top.n_true)))
+            out[i, j] = [values.mean() for values in precision_recall_f1(hits_cum[rows, n_pred], n_pred, top.n_true)]
     return out

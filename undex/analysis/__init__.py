@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Protocol
 
 from undex.analysis.base import Analyzer, Token
 from undex.analysis.chinese import ChineseAnalyzer
 from undex.analysis.detect import LANGUAGES, detect_language
 from undex.analysis.snowball import SnowballAnalyzer
 
-__all__ = ["Analyzer", "Token", "ChineseAnalyzer", "SnowballAnalyzer", "get_analyzer", "detect_language", "LANGUAGES"]
+__all__ = [
+    "Analyzer",
+    "Token",
+    "ChineseAnalyzer",
+    "SnowballAnalyzer",
+    "get_analyzer",
+    "analyzer_for_vocabulary",
+    "detect_language",
+    "LANGUAGES",
+]
 
 _CACHE: dict[tuple[str, int], Analyzer] = {}
 
@@ -29,3 +39,16 @@ def get_analyzer(language: str, user_words: Iterable[str] = ()) -> Analyzer:
 
             raise ConfigError(f"unsupported language {language!r}; use one of {', '.join(LANGUAGES)}")
     return _CACHE[key]
+
+
+class LabelledVocabulary(Protocol):
+    """What the analysis needs of a vocabulary: its labels in a language."""
+
+    def labels_in(self, language: str) -> Iterable[str]: ...
+
+
+def analyzer_for_vocabulary(language: str, vocab: LabelledVocabulary) -> Analyzer:
+    """The analyzer for texts indexed with ``vocab``. Chinese is written without spaces: every
+    Chinese label of the vocabulary joins the segmenter's dictionary, so that a label met in a
+    text stays one token. The other languages need no dictionary."""
+    return get_analyzer(language, vocab.labels_in(language) if language == "zh" else ())

@@ -18,7 +18,6 @@ import rjieba
 from undex.analysis.base import Analyzer, Token
 from undex.analysis.stopwords import stopwords
 
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _CONTENT = re.compile(r"[\w\u3400-\u4dbf\u4e00-\u9fff]", re.UNICODE)
 
 

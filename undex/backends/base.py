@@ -45,6 +45,20 @@ def text_vectorizer(analyzer: Analyzer, params: TextFeatureParams) -> TextVector
     return TextVectorizer(analyzer, params.word_ngrams, None, params.min_df, params.max_features, params.sublinear_tf)
 
 
+@dataclass(frozen=True)
+class SourceHandle:
+    """One source of an ensemble: another project, as the project layer hands it over."""
+
+    id: str
+    vocab_id: str
+    vocab_checksum: str | None
+    """The checksum of the source's vocabulary (None when it is not loaded)."""
+    is_ready: bool
+    """Trained, or a backend that needs no training."""
+    current_backend: Callable[[], Backend]
+    """The source's backend; a newer saved model of the source replaces it."""
+
+
 @dataclass
 class BackendContext:
     """What a backend may use besides its parameters."""
@@ -53,8 +67,9 @@ class BackendContext:
     language: str
     analyzer: Analyzer
     project_id: str = ""
-    load_project: Callable[[str], Any] | None = None
-    """Resolves another project by id (used by ensembles)."""
+    find_sources: Callable[[], list[SourceHandle]] | None = None
+    """An ensemble's source projects, in the order its parameters list them; called on first
+    use. Raises :class:`~undex.errors.ConfigError` when one is not defined or is the ensemble."""
     analyzer_for: Callable[[str], Analyzer] | None = None
     """The analyzer of another language (training documents may differ from the project)."""
 
@@ -73,6 +88,8 @@ class Backend(ABC):
     """False for backends that work from the vocabulary alone (zero-shot)."""
     supports_learning: ClassVar[bool] = False
     """True for backends whose trained model can take more documents (:meth:`learn`)."""
+    is_ensemble: ClassVar[bool] = False
+    """True for backends that combine other projects (listed in a ``sources`` parameter)."""
 
     def __init__(self, params: BackendParams, context: BackendContext) -> None:
         self.params = params

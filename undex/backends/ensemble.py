@@ -11,21 +11,19 @@ from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 from pydantic import Field, field_validator
 
-from undex.backends.base import Backend, BackendParams, label_matrix
+from undex.backends.base import Backend, BackendParams, SourceHandle, label_matrix
 from undex.calibration import Calibrator, Method, Scope
 from undex.corpus import LabelledDoc
-from undex.errors import ConfigError, ModelError, NotFoundError, NotTrainedError
+from undex.errors import ConfigError, ModelError, NotTrainedError
 from undex.suggestion import SuggestionBatch
 from undex.tuning import f1_at_5, ndcg_at, top_ranked
-from undex.vocab import vocabulary_checksum
 
 SETTINGS = "ensemble.json"
 
@@ -62,73 +60,55 @@ def simplex_grid(n: int, step: float) -> list[np.ndarray]:
     return grid
 
 
-def resolve_source(load_project: Callable[[str], Any], ensemble_id: str, source_id: str) -> Any:
-    """The source project ``source_id`` of ensemble ``ensemble_id``; a clear error when undefined."""
-    try:
-        return load_project(source_id)
-    except NotFoundError:
-        raise ConfigError(f"ensemble {ensemble_id!r}: source project {source_id!r} is not defined") from None
-
-
 class EnsembleBackend(Backend):
     name = "ensemble"
     Params = EnsembleParams
     params: EnsembleParams
+    is_ensemble = True
 
     # ------------------------------------------------------------------ sources
 
-    def source_projects(self) -> list[Any]:
+    def sources(self) -> list[SourceHandle]:
         """The source projects, checked once: defined, trained (or zero-shot), same vocabulary."""
-        if getattr(self, "_projects", None) is None:
-            self._projects = self._find_sources()
-        return self._projects
+        if getattr(self, "_sources", None) is None:
+            if self.context.find_sources is None:
+                raise ConfigError(f"ensemble {self.context.project_id!r} was given no way to find its source projects")
+            sources = self.context.find_sources()
+            for source in sources:
+                self._check_source(source)
+            self._sources = sources
+        return self._sources
 
-    def _find_sources(self) -> list[Any]:
-        if self.context.load_project is None:
-            raise ConfigError(f"ensemble {self.context.project_id!r} needs a project registry to find its sources")
-        projects = []
-        for source_id in self.params.sources:
-            if source_id == self.context.project_id:
-                raise ConfigError(f"ensemble {self.context.project_id!r} lists itself as a source")
-            project = resolve_source(self.context.load_project, self.context.project_id, source_id)
-            self._check_source(project)
-            projects.append(project)
-        return projects
-
-    def _check_source(self, project: Any) -> None:
+    def _check_source(self, source: SourceHandle) -> None:
         me = self.context.project_id
-        assert self.context.load_project is not None
-        own = self.context.load_project(me)
-        theirs = vocabulary_checksum(project.datadir, project.config.vocab)
-        if theirs != vocabulary_checksum(own.datadir, own.config.vocab):
+        if source.vocab_checksum != self.vocab.checksum:
             raise ConfigError(
-                f"ensemble {me!r}: source {project.id!r} uses vocabulary {project.config.vocab!r}, "
+                f"ensemble {me!r}: source {source.id!r} uses vocabulary {source.vocab_id!r}, "
                 f"which differs from the ensemble's {self.vocab.id!r}; all sources must share one vocabulary"
             )
-        if not project.is_ready:
+        if not source.is_ready:
             raise NotTrainedError(
-                f"ensemble {me!r}: source project {project.id!r} is not trained; "
+                f"ensemble {me!r}: source project {source.id!r} is not trained; "
                 f"run: undex train {me} CORPUS... --split train --dev-split dev"
             )
 
     def _source_scores(
-        self, projects: list[Any], texts: list[str], weights: np.ndarray | None = None
+        self, sources: list[SourceHandle], texts: list[str], weights: np.ndarray | None = None
     ) -> list[sp.csr_matrix]:
         """Each source's best ``candidates`` per document (an empty matrix for a zero weight)."""
         shape = (len(texts), len(self.vocab))
         return [
-            p.backend.suggest_batch(texts).filter(self.params.candidates).scores
+            source.current_backend().suggest_batch(texts).filter(self.params.candidates).scores
             if weights is None or weights[i] > 0
             else sp.csr_matrix(shape, dtype=np.float32)
-            for i, p in enumerate(projects)
+            for i, source in enumerate(sources)
         ]
 
     # ------------------------------------------------------------------ fitting
 
     def fit(self, docs: Sequence[LabelledDoc]) -> None:
-        projects = self.source_projects()
         texts = [d.document.text for d in docs]
-        raw = self._source_scores(projects, texts)
+        raw = self._source_scores(self.sources(), texts)
         gold = label_matrix(docs, len(self.vocab)).tocsr()
         p = self.params
         self.calibrators_ = [Calibrator(p.calibration, p.calibration_scope, p.min_examples).fit(s, gold) for s in raw]
@@ -200,8 +180,7 @@ class EnsembleBackend(Backend):
         return self._hierarchy_matrix
 
     def suggest_batch(self, texts: Sequence[str]) -> SuggestionBatch:
-        projects = self.source_projects()
-        raw = self._source_scores(projects, list(texts), self.weights_)
+        raw = self._source_scores(self.sources(), list(texts), self.weights_)
         calibrated = [c.transform(s) for c, s in zip(self.calibrators_, raw, strict=True)]
         return SuggestionBatch(self._combine(calibrated, self.weights_))
 

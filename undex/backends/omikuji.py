@@ -113,7 +113,6 @@ class OmikujiBackend(Backend):
             write_xmc_file(data, features, [d.concepts for d in docs], len(self.vocab))
             with quiet_native_output():
                 self.model_ = omikuji.Model.train_on_data(str(data), self._hyper_param(), self.params.threads)
-        self.n_labelled_ = len({c for d in docs for c in d.concepts})
 
     def suggest_batch(self, texts: Sequence[str]) -> SuggestionBatch:
         features = self.vectorizer_.transform(list(texts))

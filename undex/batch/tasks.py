@@ -78,7 +78,8 @@ def suggest_subjects(project: Project, texts: Sequence[str], spec: IndexSpec) ->
         return results
     batch = project.suggest_batch([texts[i] for i in rows], spec.limit, spec.threshold)
     for row, i in enumerate(rows):
-        results[i] = subject_records(project.vocab, batch, row, texts[i], [spec.label_language])
+        language = project.config.language
+        results[i] = subject_records(project.vocab, batch, row, texts[i], [spec.label_language], language)
     return results
 
 

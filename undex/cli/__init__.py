@@ -8,6 +8,7 @@ import sys
 from typer import Abort
 
 import undex.cli.batch  # noqa: F401,E402  (registers `index`)
+import undex.cli.feedback  # noqa: F401  (registers `feedback export` and `feedback stats`)
 import undex.cli.optimize  # noqa: F401, E402
 import undex.cli.serve  # noqa: F401
 from undex.cli.app import app

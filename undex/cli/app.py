@@ -145,7 +145,7 @@ def train(
     from undex.training import train_project
 
     reg = registry(projects, datadir)
-    manifest = train_project(reg, reg.get(project_id), paths, split, dev_split, labels_field, say=err)
+    manifest = train_project(reg.get(project_id), paths, split, dev_split, labels_field, say=err)
     typer.echo(
         f"Trained {project_id!r} on {manifest['training_documents']} documents in {manifest['training_seconds']:.1f} s"
     )
@@ -196,7 +196,10 @@ def suggest(
             raise InputError(f"{source}: empty document")
         _check_language(project, source, doc.text)
     batch = project.suggest_batch([d.text for _, d in inputs], limit, threshold)
-    found = [subject_records(project.vocab, batch, row, doc.text, languages) for row, (_, doc) in enumerate(inputs)]
+    found = [
+        subject_records(project.vocab, batch, row, doc.text, languages, project.config.language)
+        for row, (_, doc) in enumerate(inputs)
+    ]
     if fmt is OutputFormat.json:
         out = [
             {
@@ -224,7 +227,7 @@ def _echo_subjects(
         typer.echo(subject_line(subject) + mark)
         if explain:
             for e in subject.evidence:
-                typer.echo(f"\t[{e.start}:{e.end}] {e.text!r} ~ {e.label}")
+                typer.echo(f"\t[{e.start}:{e.end}] [{e.part}] {e.text!r} ~ {e.label}")
     if mark_gold and gold:
         hits = sum(subject.uri in gold for subject in subjects)
         err(f"{source}: {hits} of {len(gold)} gold subjects among the {len(subjects)} suggestions")

@@ -4,6 +4,7 @@ in parallel processes (``--jobs``) or on Dask (``--dask``)."""
 from __future__ import annotations
 
 import json
+from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -30,6 +31,11 @@ from undex.project import resolve_datadir, resolve_projects_path
 from undex.results import check_label_language
 
 
+class IndexFormat(str, Enum):
+    jsonl = "jsonl"
+    marcxml = "marcxml"
+
+
 @app.command("index")
 def index(
     project_id: str,
@@ -48,6 +54,10 @@ def index(
     batch_size: Annotated[int, typer.Option("--batch-size", min=1, help="Documents per suggest call.")] = 32,
     partition_size: Annotated[int, typer.Option("--partition-size", min=1, help="Documents per work unit.")] = 100,
     report: Annotated[Optional[Path], typer.Option("--report", help="Write run statistics as JSON.")] = None,
+    fmt: Annotated[
+        IndexFormat,
+        typer.Option("--format", help="With --output: jsonl, or marcxml (MARC 21: 191 symbol, 650 _7 subjects)."),
+    ] = IndexFormat.jsonl,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,
     projects: ProjectsOpt = None,
     datadir: DatadirOpt = None,
@@ -67,6 +77,7 @@ def index(
         batch_size,
         suffix=suffix,
     )
+    marcxml, output = _marcxml_target(fmt, output)
     options = {"output": output, "force": force, "partition_size": partition_size, "quiet": quiet}
     if dask:
         with dask_client(dask, jobs if jobs > 1 else None) as client:
@@ -75,6 +86,25 @@ def index(
         executor = ProcessExecutor(jobs) if jobs > 1 else SerialExecutor()
         run = run_index(source, spec, executor, **options)
     _summary(run, report)
+    if marcxml is not None:
+        _write_marcxml(Path(run.output), marcxml)
+
+
+def _marcxml_target(fmt: IndexFormat, output: Path | None) -> tuple[Path | None, Path | None]:
+    """For --format marcxml: the MARCXML file, and where the JSONL results go first
+    (``<output>.parts/results.jsonl``, resumable like any JSONL run)."""
+    if fmt is not IndexFormat.marcxml:
+        return None, output
+    if output is None:
+        raise InputError("--format marcxml needs --output FILE.xml")
+    return output, output.with_name(output.name + ".parts") / "results.jsonl"
+
+
+def _write_marcxml(results: Path, target: Path) -> None:
+    from undex.marc import records_from_results, write_marcxml
+
+    count = write_marcxml(target, records_from_results(results))
+    err(f"Wrote {count} MARC records -> {target}")
 
 
 def _summary(run: IndexRun, report: Path | None) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
@@ -31,12 +32,19 @@ def serve(
     no_preload: Annotated[
         bool, typer.Option("--no-preload", help="Load models on first use, not at start-up.")
     ] = False,
+    feedback_db: Annotated[
+        Optional[Path],
+        typer.Option("--feedback-db", help="Cataloguers' feedback database (default: DATADIR/feedback.sqlite3)."),
+    ] = None,
+    no_store_text: Annotated[
+        bool, typer.Option("--no-store-text", help="Keep only the SHA-256 of reviewed texts, not the texts.")
+    ] = False,
     projects: ProjectsOpt = None,
     datadir: DatadirOpt = None,
 ) -> None:
     """Serve the Annif-compatible REST API (/v1) and the web page (/).
 
-    Endpoints that change state (learn) are refused unless the environment variable
+    Endpoints that change state (learn, feedback) are refused unless the environment variable
     UNDEX_API_TOKEN holds a token (16+ characters) that clients send as 'Authorization: Bearer'.
     """
     import logging
@@ -54,6 +62,8 @@ def serve(
             preload=not no_preload,
             max_text_chars=max_text_chars,
             api_token=os.environ.get("UNDEX_API_TOKEN") or None,
+            feedback_db=feedback_db,
+            store_text=not no_store_text,
         )
     except ValueError as exc:
         raise ConfigError(f"invalid server option: {exc}") from None

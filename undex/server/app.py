@@ -12,7 +12,7 @@ from fastapi.staticfiles import StaticFiles
 
 from undex import __version__
 from undex.project import ProjectRegistry
-from undex.server import extras, routes
+from undex.server import extras, feedback_routes, routes
 from undex.server.problems import BodySizeLimit, install_error_handlers
 from undex.server.service import ProjectService
 from undex.server.settings import ServerSettings
@@ -47,6 +47,7 @@ def create_app(registry: ProjectRegistry, settings: ServerSettings | None = None
     install_error_handlers(app)
     app.include_router(routes.router, prefix="/v1")
     app.include_router(extras.router)
+    app.include_router(feedback_routes.router)
     if settings.web_page:
         _add_web_page(app)
     if settings.cors_origins:

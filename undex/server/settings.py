@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic import BaseModel, ConfigDict, Field
 
 MB = 1024 * 1024
@@ -24,3 +26,7 @@ class ServerSettings(BaseModel):
     """Longest text of one document (characters); longer ones are refused with 413."""
     api_token: str | None = Field(None, min_length=16, repr=False)
     """Bearer token that state-changing endpoints (learn) require; without one they are refused."""
+    feedback_db: Path | None = None
+    """The cataloguers' feedback database (default: feedback.sqlite3 in the data directory)."""
+    store_text: bool = True
+    """Keep the text of reviewed documents with the feedback (else only its SHA-256)."""

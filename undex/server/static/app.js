@@ -1,5 +1,6 @@
 // undex web page: paste or upload -> suggest -> review evidence -> accept/reject -> copy.
 // Plain browser JavaScript talking to the REST API of the same server; no build step.
+// The cataloguing loop (add, save, recent decisions, MARCXML) is in catalogue.js.
 "use strict";
 
 const UI_LANGUAGES = ["ar", "zh", "en", "fr", "ru", "es"];
@@ -10,6 +11,8 @@ const state = {
   projects: [],
   result: null, // {text, chars, project, detected, subjects}
   accepted: new Map(), // uri -> subject
+  added: new Map(), // uri -> subject the cataloguer added (found by searching the thesaurus)
+  saved: null, // feedback id of the decisions saved for this result
   fileSubjects: [],
 };
 
@@ -72,7 +75,10 @@ async function setLanguage(lang) {
 // ------------------------------------------------------------------ API calls
 
 async function api(path, options = {}) {
-  const response = await fetch(path, options);
+  return readAnswer(await fetch(path, options));
+}
+
+async function readAnswer(response) {
   const type = response.headers.get("content-type") || "";
   const body = type.includes("json") ? await response.json() : await response.text();
   if (!response.ok) {
@@ -139,7 +145,7 @@ async function onSubmit(event) {
     const detected = await detect(text);
     const project = chooseProject(detected);
     if (!project) throw new Error(`${t(state.ui, "noProject")} (${LANGUAGE_NAMES[detected] || detected || "?"})`);
-    state.accepted.clear();
+    startReview();
     await runSuggest(text, project, false, detected);
   } catch (err) {
     showStatus(`${t(state.ui, "error")}: ${err.message}`, true);
@@ -194,6 +200,7 @@ function renderAll() {
   renderReader();
   renderAccepted();
   renderFileSubjects();
+  renderAdded();
 }
 
 function groupChips(s) {
@@ -315,6 +322,7 @@ function showReader(on) {
 function toggle(subject, on) {
   if (on) state.accepted.set(subject.uri, subject);
   else state.accepted.delete(subject.uri);
+  markChanged();
   renderResults();
   renderReader();
   renderAccepted();
@@ -324,6 +332,7 @@ function setAll(on) {
   if (!state.result) return;
   state.accepted.clear();
   if (on) for (const s of state.result.subjects) state.accepted.set(s.uri, s);
+  markChanged();
   renderResults();
   renderReader();
   renderAccepted();
@@ -335,7 +344,7 @@ function marcField(subject) {
 }
 
 function renderAccepted() {
-  const accepted = state.result ? state.result.subjects.filter((s) => state.accepted.has(s.uri)) : [];
+  const accepted = keptSubjects();
   $("accepted-count").textContent = String(accepted.length);
   $("nothing-accepted").hidden = accepted.length > 0;
   $("out-lines").textContent = accepted.map((s) => s.label).join("\n");
@@ -403,7 +412,8 @@ async function onFile(event) {
     $("text").value = doc.text;
     state.fileSubjects = doc.subjects;
     state.result = null;
-    state.accepted.clear();
+    startReview();
+    $("document-id").value = file.name.replace(/\.(txt|text|docx|pdf)$/i, "");
     showReader(false);
     renderAll();
     showStatus(`${file.name} · ${LANGUAGE_NAMES[doc.detected_language] || ""}`);
@@ -433,6 +443,7 @@ function init() {
   for (const button of document.querySelectorAll("[data-copy]")) {
     button.addEventListener("click", () => copyFrom(button.dataset.copy, button));
   }
+  initCatalogue();
   renderAccepted();
   loadProjects();
 }

@@ -1,5 +1,5 @@
-"""Run ``undex serve`` as a child process on a free 127.0.0.1 port (for the browser test,
-the load benchmark and scripts), and stop it again."""
+"""Run ``undex serve`` as a child process on a free 127.0.0.1 port, and stop it again: for the
+browser test and the load benchmark (bench/serve_load.py), not part of the package."""
 
 from __future__ import annotations
 

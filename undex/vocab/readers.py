@@ -1,8 +1,9 @@
-"""The subject vocabulary: concepts, their labels in six languages, and their links.
+"""Readers of vocabulary files: the UNBIS tables of ``../shared/data/derived``, SKOS (Turtle,
+RDF/XML, N-Triples, JSON-LD via rdflib) and Annif's TSV vocabulary.
 
-Loaders read the UNBIS tables of ``../shared/data/derived``, SKOS (Turtle, RDF/XML,
-N-Triples, JSON-LD via rdflib) and Annif's TSV vocabulary. A loaded vocabulary is saved
-under the data directory as gzipped JSON with a checksum (see :mod:`undex.modelstore`).
+Files come from users: every reading problem is an :class:`InputError` naming the file, XML
+entities are checked with defusedxml before rdflib expands them, and JSON-LD may not name
+remote contexts.
 """
 
 from __future__ import annotations
@@ -10,127 +11,24 @@ from __future__ import annotations
 import codecs
 import csv
 import gzip
-import hashlib
+import io
 import json
-import re
 import zlib
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
-from functools import cached_property
+from dataclasses import asdict
 from pathlib import Path
+from xml.sax import SAXException
+from xml.sax.handler import ContentHandler
+
+from defusedxml.expatreader import DefusedExpatParser
 
 from undex.errors import InputError, NotFoundError
-from undex.modelstore import artifact_dir, open_artifact, read_manifest, save_artifact
 from undex.textnorm import normalize_label
+from undex.vocab.model import LANGUAGES, Concept, Vocabulary
 
-LANGUAGES = ("ar", "zh", "en", "fr", "ru", "es")
-VOCAB_FILE = "vocab.json.gz"
 csv.field_size_limit(1 << 24)
-
-
-@dataclass
-class Concept:
-    """One subject concept. ``id`` is a short stable identifier (UNBIS concept id)."""
-
-    id: str
-    uri: str
-    prefLabel: dict[str, str] = field(default_factory=dict)
-    altLabel: dict[str, list[str]] = field(default_factory=dict)
-    notation: str = ""
-    broader: list[str] = field(default_factory=list)
-    narrower: list[str] = field(default_factory=list)
-    related: list[str] = field(default_factory=list)
-    microthesauri: list[str] = field(default_factory=list)
-    domains: list[str] = field(default_factory=list)
-
-    def label(self, language: str, fallback: str = "en") -> str:
-        return (
-            self.prefLabel.get(language) or self.prefLabel.get(fallback) or next(iter(self.prefLabel.values()), self.id)
-        )
-
-    def labels(self, language: str) -> list[str]:
-        """Preferred then alternative labels in ``language``."""
-        pref = self.prefLabel.get(language)
-        return ([pref] if pref else []) + list(self.altLabel.get(language, []))
-
-
-@dataclass
-class Vocabulary:
-    """An ordered list of concepts; a concept's position is its column in score matrices."""
-
-    id: str
-    concepts: list[Concept]
-    groups: dict[str, dict[str, str]] = field(default_factory=dict)
-    """Microthesaurus and domain names by code: ``{"140402": {"en": "...", "zh": ...}}``."""
-
-    def __post_init__(self) -> None:
-        self._by_id = {c.id: i for i, c in enumerate(self.concepts)}
-        self._by_uri = {c.uri: i for i, c in enumerate(self.concepts)}
-        self._label_index: tuple[dict[str, int], dict[str, list[int]]] | None = None
-
-    def _labels(self) -> tuple[dict[str, int], dict[str, list[int]]]:
-        """Normalised English preferred labels, and all labels, to concepts (built on first use)."""
-        if self._label_index is None:
-            by_label: dict[str, list[int]] = defaultdict(list)
-            for i, concept in enumerate(self.concepts):
-                keys = {normalize_label(lbl) for lang in concept.prefLabel for lbl in concept.labels(lang)}
-                for key in keys:
-                    if key:
-                        by_label[key].append(i)
-            pref_en = {
-                key: i for i, c in enumerate(self.concepts) if (key := normalize_label(c.prefLabel.get("en", "")))
-            }
-            self._label_index = (pref_en, dict(by_label))
-        return self._label_index
-
-    def __len__(self) -> int:
-        return len(self.concepts)
-
-    def index_of_id(self, concept_id: str) -> int | None:
-        return self._by_id.get(concept_id)
-
-    def index_of_uri(self, uri: str) -> int | None:
-        return self._by_uri.get(uri.strip().strip("<>"))
-
-    def lookup_label(self, label: str) -> int | None:
-        """The concept a label names: an English preferred label wins over other labels."""
-        key = normalize_label(label)
-        pref_en, by_label = self._labels()
-        if key in pref_en:
-            return pref_en[key]
-        hits = by_label.get(key)
-        return hits[0] if hits else None
-
-    def label_counts(self) -> dict[str, int]:
-        """How many concepts have a preferred label in each language."""
-        counts: dict[str, int] = defaultdict(int)
-        for concept in self.concepts:
-            for lang in concept.prefLabel:
-                counts[lang] += 1
-        return dict(counts)
-
-    def group_name(self, code: str, language: str) -> str:
-        names = self.groups.get(code, {})
-        return names.get(language) or names.get("en") or code
-
-    @cached_property
-    def checksum(self) -> str:
-        """SHA-256 of :meth:`to_json`: the checksum a saved vocabulary's manifest records."""
-        return hashlib.sha256(self.to_json().encode("utf-8")).hexdigest()
-
-    def to_json(self) -> str:
-        data = {"id": self.id, "groups": self.groups, "concepts": [asdict(c) for c in self.concepts]}
-        return json.dumps(data, ensure_ascii=False, sort_keys=True)
-
-    @classmethod
-    def from_json(cls, text: str) -> Vocabulary:
-        data = json.loads(text)
-        return cls(data["id"], [Concept(**c) for c in data["concepts"]], data.get("groups", {}))
-
-
-# --------------------------------------------------------------------------- loaders
 
 
 def load_vocabulary_file(vocab_id: str, path: Path, language: str = "en", fmt: str | None = None) -> Vocabulary:
@@ -356,22 +254,51 @@ def _read_skos(path: Path) -> tuple[list[Concept], dict[str, dict[str, str]]]:
     return list(concepts.values()), groups
 
 
-_ENTITY = re.compile(rb"<!ENTITY\s+(%\s+)?([^\s%;]+)\s+(?:\"([^\"]*)\"|'([^']*)'|(SYSTEM|PUBLIC))")
 MAX_ENTITY_EXPANSION = 10 * 1024 * 1024
 
 
+class _PrologRead(Exception):
+    """Raised at the root element: every entity declaration has been seen."""
+
+
+class _StopAtRoot(ContentHandler):
+    def startElement(self, name: str, _attrs: object) -> None:
+        raise _PrologRead
+
+
+class _EntityCheck(DefusedExpatParser):
+    """defusedxml's expat reader, reading only the prolog, that lets plain internal entities
+    (such as OWL's namespace abbreviations) through while their total expansion stays small,
+    and refuses nested, parameter and external ones."""
+
+    def __init__(self, path: Path, data: bytes) -> None:
+        super().__init__(forbid_dtd=False, forbid_entities=True, forbid_external=True)
+        self.path, self.data, self.expansion = path, data, 0
+        self.setContentHandler(_StopAtRoot())
+
+    def defused_entity_decl(self, name, is_parameter_entity, value, base, sysid, pubid, notation_name) -> None:
+        where = f"(line {self.getLineNumber()})"
+        if sysid is not None or pubid is not None:
+            raise InputError(f"{self.path}: XML entity {name!r} names an external resource {where}; not read")
+        if is_parameter_entity or "&" in value or "%" in value:
+            raise InputError(f"{self.path}: XML entity {name!r} is nested {where}; not expanded")
+        self.expansion += self.data.count(f"&{name};".encode()) * len(value.encode())
+        if self.expansion > MAX_ENTITY_EXPANSION:
+            raise InputError(f"{self.path}: XML entities would expand to more than {MAX_ENTITY_EXPANSION // 2**20} MB")
+
+    def defused_unparsed_entity_decl(self, name, base, sysid, pubid, notation_name) -> None:
+        self.defused_entity_decl(name, False, None, base, sysid, pubid, notation_name)
+
+
 def _refuse_entity_bombs(path: Path) -> None:
-    """XML entities that expand to gigabytes (nested or much repeated) would stall the parser:
-    allow plain entities (such as namespace abbreviations) only while their expansion stays small."""
+    """XML entities that expand to gigabytes (nested or much repeated) would stall the parser,
+    and external ones would read other files: check the declarations before rdflib parses.
+    A document that is not well-formed is left to rdflib to report."""
     data = _read_raw(path)
-    expansion = 0
-    for match in _ENTITY.finditer(data):
-        parameter, name, value = match.group(1), match.group(2), match.group(3) or match.group(4) or b""
-        if parameter or b"&" in value or b"%" in value:
-            raise InputError(f"{path}: XML entity {name.decode(errors='replace')!r} is nested; not expanded")
-        expansion += data.count(b"&" + name + b";") * len(value)
-        if expansion > MAX_ENTITY_EXPANSION:
-            raise InputError(f"{path}: XML entities would expand to more than {MAX_ENTITY_EXPANSION // 2**20} MB")
+    try:
+        _EntityCheck(path, data).parse(io.BytesIO(data))
+    except (_PrologRead, SAXException, LookupError, ValueError):  # the rest is for rdflib to report
+        return
 
 
 def _read_raw(path: Path) -> bytes:
@@ -432,64 +359,3 @@ def _read_annif_tsv(path: Path, language: str) -> Iterable[Concept]:
                 yield Concept(concept_id, uri, {language: parts[1]}, notation=notation)
     except UnicodeDecodeError:
         raise _not_utf8(path) from None
-
-
-# ----------------------------------------------------------------------- persistence
-
-
-def vocab_dir(datadir: Path, vocab_id: str) -> Path:
-    return artifact_dir(datadir, "vocabs", vocab_id)
-
-
-def save_vocabulary(vocab: Vocabulary, datadir: Path, source: str = "") -> None:
-    payload = vocab.to_json().encode("utf-8")
-
-    def write(tmp: Path) -> None:
-        with gzip.open(tmp / VOCAB_FILE, "wb", compresslevel=6) as handle:
-            handle.write(payload)
-
-    manifest = {
-        "kind": "vocabulary",
-        "vocab_id": vocab.id,
-        "concepts": len(vocab),
-        "checksum": hashlib.sha256(payload).hexdigest(),
-        "source": source,
-        "labels_per_language": vocab.label_counts(),
-    }
-    save_artifact(vocab_dir(datadir, vocab.id), write, manifest)
-
-
-_VOCAB_CACHE: dict[tuple[str, str], Vocabulary] = {}
-
-
-def load_vocabulary(datadir: Path, vocab_id: str) -> Vocabulary:
-    """Load a saved vocabulary (verified); cached per process by checksum."""
-    target = vocab_dir(datadir, vocab_id)
-    manifest = read_manifest(target)
-    if manifest is None:
-        raise NotFoundError(
-            f"vocabulary {vocab_id!r} is not loaded in {datadir}; run: undex load-vocab {vocab_id} FILE"
-        )
-    key = (str(target.resolve()), manifest["checksum"])
-    if key not in _VOCAB_CACHE:
-        version, manifest = open_artifact(target, f"vocabulary {vocab_id!r}")
-        with gzip.open(version / VOCAB_FILE, "rt", encoding="utf-8") as handle:
-            _VOCAB_CACHE[key] = Vocabulary.from_json(handle.read())
-    return _VOCAB_CACHE[key]
-
-
-def vocabulary_checksum(datadir: Path, vocab_id: str) -> str | None:
-    manifest = read_manifest(vocab_dir(datadir, vocab_id))
-    return None if manifest is None else manifest["checksum"]
-
-
-def list_vocabularies(datadir: Path) -> list[dict]:
-    root = datadir / "vocabs"
-    if not root.is_dir():
-        return []
-    found = []
-    for folder in sorted(root.iterdir()):
-        manifest = read_manifest(folder) if folder.is_dir() else None
-        if manifest is not None:
-            found.append(manifest)
-    return found
