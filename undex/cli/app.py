@@ -134,7 +134,10 @@ def train(
     split: SplitOpt = None,
     dev_split: Annotated[
         Optional[str],
-        typer.Option("--dev-split", help="Ensembles: fit weights and calibration on this split (held out)."),
+        typer.Option(
+            "--dev-split",
+            help="Held-out split: ensembles fit weights and calibration on it, other projects report quality on it.",
+        ),
     ] = None,
     labels_field: LabelsFieldOpt = None,
     projects: ProjectsOpt = None,
