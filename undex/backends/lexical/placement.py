@@ -57,21 +57,27 @@ class DocumentLayout:
         self.operative = _Spans(structure.of_kind(*OPERATIVE_KINDS))
         sections = sorted(structure.sections(), key=lambda p: p.start)
         self._section_starts = [p.start for p in sections]
+        self._section_ends = [p.end for p in sections]
         self.n_sections = len(sections)
 
     @classmethod
     def of(cls, text: str, language: str) -> DocumentLayout:
         return cls(parse_structure(text, language))
 
-    def section_of(self, offset: int) -> int:
-        return max(bisect.bisect_right(self._section_starts, offset) - 1, 0)
+    def section_of(self, offset: int) -> int | None:
+        """The index of the section containing ``offset`` (None: the front matter, the
+        summary or the contents, which are no section)."""
+        i = bisect.bisect_right(self._section_starts, offset) - 1
+        return i if i >= 0 and offset < self._section_ends[i] else None
 
     def place(self, kept: Iterable[int], contained: Iterable[int]) -> Placement:
         """The placement of a candidate from the start offsets of its kept and contained
         matches (a contained match names the concept too, inside a longer label)."""
         placement = Placement()
         for offset in kept:
-            placement.sections[self.section_of(offset)] += 1
+            section = self.section_of(offset)
+            if section is not None:
+                placement.sections[section] += 1
             placement.operative += offset in self.operative
         for offset in (*kept, *contained):
             placement.lead = placement.lead or offset in self.lead
