@@ -13,19 +13,29 @@ from undex.analysis.stopwords import stopwords
 _STEMMERS = {"en": "english", "fr": "french", "es": "spanish", "ru": "russian", "ar": "arabic"}
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 _ARABIC_MARKS = re.compile("[\u064b-\u065f\u0670\u0640]")  # harakat, dagger alif, tatweel
+_ARABIC_ALEFS = str.maketrans("أإآٱ", "اااا")  # hamza carriers written either way
+_ARABIC_CONJUNCTION = re.compile("^[وف](?=ال)")  # "and"/"so" before the article: والسلام
 
 
-def _fold(word: str, language: str) -> str:
+def _case_fold(word: str, language: str) -> str:
+    """Case folded; accents removed in French and Spanish (the UNBIS labels are written
+    without them), ё as е in Russian, Arabic without short vowels and tatweel."""
     word = unicodedata.normalize("NFKC", word).casefold()
     if language == "ar":
         return _ARABIC_MARKS.sub("", word)
     if language in ("fr", "es"):
-        # the UNBIS French and Spanish labels are written without accents: fold both sides
         decomposed = unicodedata.normalize("NFD", word)
         return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     if language == "ru":
         return word.replace("ё", "е")
     return word
+
+
+def fold(word: str, language: str) -> str:
+    """A word as undex compares it (see :func:`_case_fold`), Arabic with one form of alef
+    (أ إ آ are written without hamza as often as with it)."""
+    folded = _case_fold(word, language)
+    return folded.translate(_ARABIC_ALEFS) if language == "ar" else folded
 
 
 class SnowballAnalyzer(Analyzer):
@@ -34,18 +44,33 @@ class SnowballAnalyzer(Analyzer):
             raise ValueError(f"no Snowball stemmer for language {language!r}")
         self.language = language
         self._stemmer = Stemmer.Stemmer(_STEMMERS[language])
-        self._stopwords = frozenset(_fold(w, language) for w in stopwords(language))
+        self._stopwords = frozenset(fold(w, language) for w in stopwords(language))
 
     def normalize(self, text: str) -> str:
         return unicodedata.normalize("NFKC", text)
 
+    def fold(self, word: str) -> str:
+        return fold(word, self.language)
+
+    def term(self, word: str) -> str:
+        """The term of a word as written: its Snowball stem (digits as they are). Arabic
+        keeps its hamza for the stemmer, which tells the article ال from the أل of ألبانيا
+        by it, and loses a conjunction before the article (والسلام as السلام)."""
+        word = _case_fold(word, self.language)
+        if word.isdigit():
+            return word
+        if self.language == "ar":
+            word = _ARABIC_CONJUNCTION.sub("", word)
+        return self._stemmer.stemWord(word)
+
+    def is_stopword(self, folded: str) -> bool:
+        return folded in self._stopwords or (len(folded) == 1 and not folded.isdigit())
+
     def analyze(self, text: str) -> list[Token]:
         tokens = []
         for match in _WORD.finditer(text):
-            word = _fold(match.group(), self.language)
-            if not word:
-                continue
-            stop = word in self._stopwords or (len(word) == 1 and not word.isdigit())
-            term = word if word.isdigit() else self._stemmer.stemWord(word)
-            tokens.append(Token(term, match.start(), match.end(), stop))
+            word = match.group()
+            folded = fold(word, self.language)
+            if folded:
+                tokens.append(Token(self.term(word), match.start(), match.end(), self.is_stopword(folded)))
         return tokens
