@@ -22,7 +22,7 @@ MAX_ENDING = 3
 _CACHE_SIZE = 50_000
 _ARABIC_MARKS = re.compile("[\u064b-\u065f\u0670\u0640]")
 _ARABIC_ARTICLE = re.compile("^(?:[وفبك]?ال|لل)(?=..)")
-_ARABIC_CONJUNCTION = re.compile("^[وف](?=...)")
+_ARABIC_PROCLITIC = re.compile("^[وف]?[بلك]?(?=...)")
 
 
 class Lemmatizer:
@@ -34,18 +34,22 @@ class Lemmatizer:
         self._lookup = DictionaryLookupStrategy()
         self._cache: dict[str, frozenset[str]] = {}
 
+    def load(self) -> None:
+        """Read the dictionary now (it is otherwise read on first use)."""
+        self._lookup.get_lemma("a", self.language)
+
     def lemmas(self, word: str) -> frozenset[str]:
         """The folded lemmas of a word as written; empty when the dictionary does not know it.
 
         Arabic words are also looked up without their article and the conjunction or
         preposition before it (the dictionary lists المهاجرون as a lemma of its own but
-        مهاجرون under مهاجر), and, when it does not know them, without a leading و or ف
-        ("and", "so": وحقوق)."""
+        مهاجرون under مهاجر), and, when it does not know them, without a leading conjunction
+        and preposition (وحقوق "and rights", بعمليات "by operations")."""
         found = self._cache.get(word)
         if found is None:
             if self.language == "ar":
                 word = _ARABIC_MARKS.sub("", word)
-                found = self._arabic_lemmas(word) or self._arabic_lemmas(_ARABIC_CONJUNCTION.sub("", word))
+                found = self._arabic_lemmas(word) or self._arabic_lemmas(_ARABIC_PROCLITIC.sub("", word))
             else:
                 found = self._lemmas_of(word)
             if len(self._cache) >= _CACHE_SIZE:

@@ -44,6 +44,9 @@ class LabelSet:
     """The labels of one language by matching key, and those left out, by reason."""
 
     entries: dict[str, list[LabelEntry]]
+    """One label per concept and key (its first: the preferred label where it has the key)."""
+    forms: dict[str, list[LabelEntry]]
+    """Every label per key whose words differ ("ADOLESCENTS" and "ADOLESCENCE" share a stem)."""
     ignored: dict[str, list[str]]
 
     def ignored_summary(self, examples: int = 3) -> str:
@@ -78,7 +81,7 @@ def compile_labels(vocab: Vocabulary, language: str, analyzer: Analyzer) -> Labe
     REPUBLIC OF", "bolivie (etat plurinational de)", also matched in natural order); or it
     names :data:`MAX_SHARED` or more concepts ("TRADE"), where it is kept only for the one
     concept, if any, whose preferred label it is."""
-    entries: dict[str, list[LabelEntry]] = defaultdict(list)
+    forms: dict[str, list[LabelEntry]] = defaultdict(list)
     ignored: dict[str, list[str]] = defaultdict(list)
     for index, concept in enumerate(vocab.concepts):
         for label in concept.labels(language):
@@ -88,15 +91,17 @@ def compile_labels(vocab: Vocabulary, language: str, analyzer: Analyzer) -> Labe
                 continue
             for variant in label_variants(label, language):
                 key, units = _label_key(variant, language, analyzer)
+                surface = tuple(analyzer.fold(w) for w in units.written)
                 if not key:
                     ignored[NO_CONTENT].append(label)
-                elif all(e.concept != index for e in entries[key]):
-                    surface = tuple(analyzer.fold(w) for w in units.written)
+                elif all(e.concept != index or e.surface != surface for e in forms[key]):
                     preferred = label == concept.prefLabel.get(language)
-                    entries[key].append(LabelEntry(index, label, preferred, surface, tuple(units.written)))
+                    forms[key].append(LabelEntry(index, label, preferred, surface, tuple(units.written)))
     if language != "zh":
-        _drop_shared(entries, ignored)
-    return LabelSet({k: v for k, v in entries.items() if v}, dict(ignored))
+        _drop_shared(forms, ignored)
+    forms = {k: v for k, v in forms.items() if v}
+    entries = {k: list({e.concept: e for e in reversed(v)}.values())[::-1] for k, v in forms.items()}
+    return LabelSet(entries, forms, dict(ignored))
 
 
 def ignored_labels_report(vocab: Vocabulary) -> list[str]:

@@ -52,6 +52,8 @@ class LabelMatcher:
         self.analyzer = analyzer
         labels = compile_labels(vocab, language, analyzer)
         self.entries = labels.entries
+        """Per key, the concepts it names (one entry each)."""
+        self._forms = labels.forms
         self.ignored = labels.ignored
         """Labels left out of matching, by reason (see :func:`compile_labels`)."""
         if not self.entries:
@@ -66,6 +68,7 @@ class LabelMatcher:
             self._automaton.make_automaton()
         else:
             self._lemmatizer = Lemmatizer(language, analyzer.fold)
+            self._lemmatizer.load()  # when the matcher is built, not on the first document
             self._trie: dict = {}
             for key in self.entries:
                 node = self._trie
@@ -187,14 +190,15 @@ class LabelMatcher:
         return found
 
     def _named(self, key: str, written: list[str]) -> list[LabelEntry]:
-        """The labels of ``key`` whose content words are the text's ``written`` words."""
-        entries = self.entries[key]
+        """The labels of ``key`` whose content words are the text's ``written`` words (those
+        written just as in the text if any; one per concept)."""
+        forms = self._forms[key]
         surface = tuple(self.analyzer.fold(w) for w in written)
-        exact = [e for e in entries if e.surface == surface]
-        if exact:
-            return exact
-        same = self._lemmatizer.same_word
-        return [e for e in entries if all(same(lw, tw) for lw, tw in zip(e.written, written, strict=True))]
+        named = [e for e in forms if e.surface == surface]
+        if not named:
+            same = self._lemmatizer.same_word
+            named = [e for e in forms if all(same(lw, tw) for lw, tw in zip(e.written, written, strict=True))]
+        return list({e.concept: e for e in reversed(named)}.values())[::-1]
 
 
 @lru_cache(maxsize=1)
@@ -204,12 +208,20 @@ def _plain_segmenter() -> rjieba.Jieba:
 
 def _longest_first(found: list[tuple[int, int, Match]], crossing: bool = False) -> tuple[list[Match], list[Match]]:
     """Keep non-overlapping matches, longest first (then leftmost); return kept and contained.
-    With ``crossing``, a match is set aside only when it lies inside a kept one: two labels
-    sharing a word ("прав трудящихся-мигрантов": WORKERS' RIGHTS, MIGRANT WORKERS) both stay."""
-    order = sorted(found, key=lambda item: (-(item[1] - item[0]), item[0]))
+
+    With ``crossing`` (word units), of two matches over the same words the one matching more
+    of them wins (a label matched whole beats one matched with a gap: ABUSE OF ADMINISTRATIVE
+    POWER, not ABUSE OF POWER), and a match is set aside only when it lies inside a kept one:
+    two labels sharing a word ("прав трудящихся-мигрантов": WORKERS' RIGHTS, MIGRANT WORKERS)
+    both stay."""
+
+    def order(item: tuple[int, int, Match]) -> tuple[int, ...]:
+        start, end, match = item
+        return (start - end, start, -match.key.count(" ")) if crossing else (start - end, start)
+
     covered = bytearray(max((end for _, end, _ in found), default=0))
     kept, contained = [], []
-    for start, end, match in order:
+    for start, end, match in sorted(found, key=order):
         inside = all(covered[start:end]) if crossing else any(covered[start:end])
         if inside:
             contained.append(match)
