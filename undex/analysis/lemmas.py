@@ -7,6 +7,11 @@ coopératives, Spanish protección and proteccionismo, humanos and humanismo, Ar
 Arabic, 100 MB for Spanish, 140 MB for Russian) tell them apart: two forms are one word when
 they share a lemma. Words the dictionary does not know are compared by spelling: the same
 word but for an ending of at most :data:`MAX_ENDING` letters.
+
+English is the exception: its nouns and adjectives inflect for number only, while the
+dictionary gives gerunds the lemma of their verb (questioning: question, so that every
+"question" would be INTERROGATION, whose label is QUESTIONING); two English words are one
+word when they are the same but for a plural ending.
 """
 
 from __future__ import annotations
@@ -35,8 +40,9 @@ class Lemmatizer:
         self._cache: dict[str, frozenset[str]] = {}
 
     def load(self) -> None:
-        """Read the dictionary now (it is otherwise read on first use)."""
-        self._lookup.get_lemma("a", self.language)
+        """Read the dictionary now (it is otherwise read on first use; English needs none)."""
+        if self.language != "en":
+            self._lookup.get_lemma("a", self.language)
 
     def lemmas(self, word: str) -> frozenset[str]:
         """The folded lemmas of a word as written; empty when the dictionary does not know it.
@@ -72,6 +78,8 @@ class Lemmatizer:
         folded_label, folded_text = self._fold(label_word), self._fold(text_word)
         if folded_label == folded_text:
             return True
+        if self.language == "en":
+            return english_singular(folded_label) == english_singular(folded_text)
         text_lemmas = self.lemmas(text_word)
         label_lemmas = self.lemmas(label_word)
         if not label_lemmas and self.language in ("fr", "es"):
@@ -79,6 +87,17 @@ class Lemmatizer:
         if text_lemmas and label_lemmas:
             return not text_lemmas.isdisjoint(label_lemmas)
         return differ_in_ending(folded_label, folded_text)
+
+
+def english_singular(word: str) -> str:
+    """An English word without its plural ending (countries: country, rights: right)."""
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith(("ches", "shes", "sses", "xes")):
+        return word[:-2]
+    if word.endswith("s") and not word.endswith("ss") and len(word) > 3:
+        return word[:-1]
+    return word
 
 
 def differ_in_ending(a: str, b: str) -> bool:

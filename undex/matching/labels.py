@@ -163,6 +163,7 @@ def _label_key(label: str, language: str, analyzer: Analyzer) -> tuple[str, Unit
 
 
 def analyze_units(text: str, language: str, analyzer: Analyzer) -> Units:
+    """A text (or label) as units: stems of content words, marked folded function words."""
     units = Units()
     for token in analyzer.analyze(text):
         written = text[token.start : token.end]

@@ -62,23 +62,31 @@ class LabelMatcher:
                 f"vocabulary {vocab.id!r} has no usable labels in language {language!r} (labels per language: {counts})"
             )
         if self.is_chinese:
-            self._automaton = ahocorasick.Automaton()
-            for key in self.entries:
-                self._automaton.add_word(key, key)
-            self._automaton.make_automaton()
+            self._compile_characters()
         else:
-            self._lemmatizer = Lemmatizer(language, analyzer.fold)
-            self._lemmatizer.load()  # when the matcher is built, not on the first document
-            self._trie: dict = {}
-            for key in self.entries:
-                node = self._trie
-                for unit in key.split(" "):
-                    node = node.setdefault(unit, {})
-                node[""] = key
-            self._content_units = {key: len(entries[0].surface) for key, entries in self.entries.items()}
+            self._compile_words()
         self.containment = self._containment_counts()
         table = frequency_table(language)
         self.commonness = {key: self._commonness(entries[0].label, table) for key, entries in self.entries.items()}
+
+    def _compile_characters(self) -> None:
+        """Chinese: one Aho-Corasick automaton over the normalised label keys."""
+        self._automaton = ahocorasick.Automaton()
+        for key in self.entries:
+            self._automaton.add_word(key, key)
+        self._automaton.make_automaton()
+
+    def _compile_words(self) -> None:
+        """Other languages: a trie of label keys, unit by unit, and the lemma dictionary."""
+        self._lemmatizer = Lemmatizer(self.language, self.analyzer.fold)
+        self._lemmatizer.load()  # when the matcher is built, not on the first document
+        self._trie: dict = {}
+        for key in self.entries:
+            node = self._trie
+            for unit in key.split(" "):
+                node = node.setdefault(unit, {})
+            node[""] = key
+        self._content_units = {key: len(entries[0].surface) for key, entries in self.entries.items()}
 
     @property
     def is_chinese(self) -> bool:
