@@ -39,38 +39,52 @@ def fold(word: str, language: str) -> str:
 
 
 class SnowballAnalyzer(Analyzer):
+    _WORD_CACHE_SIZE = 100_000
+
     def __init__(self, language: str) -> None:
         if language not in _STEMMERS:
             raise ValueError(f"no Snowball stemmer for language {language!r}")
         self.language = language
         self._stemmer = Stemmer.Stemmer(_STEMMERS[language])
         self._stopwords = frozenset(fold(w, language) for w in stopwords(language))
+        self._words: dict[str, tuple[str, str, bool]] = {}
 
     def normalize(self, text: str) -> str:
         return unicodedata.normalize("NFKC", text)
 
     def fold(self, word: str) -> str:
-        return fold(word, self.language)
+        return self._word(word)[1]
 
     def term(self, word: str) -> str:
         """The term of a word as written: its Snowball stem (digits as they are). Arabic
         keeps its hamza for the stemmer, which tells the article ال from the أل of ألبانيا
         by it, and loses a conjunction before the article (والسلام as السلام)."""
-        word = _case_fold(word, self.language)
-        if word.isdigit():
-            return word
-        if self.language == "ar":
-            word = _ARABIC_CONJUNCTION.sub("", word)
-        return self._stemmer.stemWord(word)
+        return self._word(word)[0]
 
     def is_stopword(self, folded: str) -> bool:
         return folded in self._stopwords or (len(folded) == 1 and not folded.isdigit())
 
+    def _word(self, word: str) -> tuple[str, str, bool]:
+        """Term, folded form and stopword flag of a word as written (remembered: texts
+        repeat their words)."""
+        found = self._words.get(word)
+        if found is None:
+            base = _case_fold(word, self.language)
+            folded = base.translate(_ARABIC_ALEFS) if self.language == "ar" else base
+            if base.isdigit():
+                term = base
+            else:
+                term = self._stemmer.stemWord(_ARABIC_CONJUNCTION.sub("", base) if self.language == "ar" else base)
+            found = (term, folded, self.is_stopword(folded))
+            if len(self._words) >= self._WORD_CACHE_SIZE:
+                self._words.clear()
+            self._words[word] = found
+        return found
+
     def analyze(self, text: str) -> list[Token]:
         tokens = []
         for match in _WORD.finditer(text):
-            word = match.group()
-            folded = fold(word, self.language)
+            term, folded, stop = self._word(match.group())
             if folded:
-                tokens.append(Token(self.term(word), match.start(), match.end(), self.is_stopword(folded)))
+                tokens.append(Token(term, match.start(), match.end(), stop))
         return tokens

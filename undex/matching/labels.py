@@ -67,8 +67,11 @@ class Units:
 
     terms: list[str] = field(default_factory=list)
     content: list[bool] = field(default_factory=list)
-    written: list[str] = field(default_factory=list)
     spans: list[tuple[int, int]] = field(default_factory=list)
+    written: list[str] = field(default_factory=list)
+    """The content words as written."""
+    surface: list[str] = field(default_factory=list)
+    """The content words folded."""
 
 
 def compile_labels(vocab: Vocabulary, language: str, analyzer: Analyzer) -> LabelSet:
@@ -91,7 +94,7 @@ def compile_labels(vocab: Vocabulary, language: str, analyzer: Analyzer) -> Labe
                 continue
             for variant in label_variants(label, language):
                 key, units = _label_key(variant, language, analyzer)
-                surface = tuple(analyzer.fold(w) for w in units.written)
+                surface = tuple(units.surface)
                 if not key:
                     ignored[NO_CONTENT].append(label)
                 elif all(e.concept != index or e.surface != surface for e in forms[key]):
@@ -167,17 +170,19 @@ def analyze_units(text: str, language: str, analyzer: Analyzer) -> Units:
     units = Units()
     for token in analyzer.analyze(text):
         written = text[token.start : token.end]
+        folded = analyzer.fold(written)
         span = (token.start, token.end)
         if token.stop:
-            for unit in function_units(analyzer.fold(written), language):
+            for unit in function_units(folded, language):
                 units.terms.append(FUNCTION + unit)
                 units.content.append(False)
                 units.spans.append(span)
         else:
             units.terms.append(token.term)
             units.content.append(True)
-            units.written.append(written)
             units.spans.append(span)
+            units.written.append(written)
+            units.surface.append(folded)
     return units
 
 

@@ -18,6 +18,8 @@ from undex.errors import ConfigError
 from undex.matching.labels import ARTICLE_UNIT, LabelEntry, analyze_units, compile_labels
 from undex.vocab import Vocabulary
 
+_NAMED_CACHE_SIZE = 50_000
+
 
 @dataclass(frozen=True)
 class Match:
@@ -87,6 +89,12 @@ class LabelMatcher:
                 node = node.setdefault(unit, {})
             node[""] = key
         self._content_units = {key: len(entries[0].surface) for key, entries in self.entries.items()}
+        self._named_cache: dict[tuple[str, ...], list[LabelEntry]] = {}
+        self._written_as: dict[tuple[str, tuple[str, ...]], list[LabelEntry]] = defaultdict(list)
+        for key, forms in self._forms.items():
+            for entry in forms:
+                if all(e.concept != entry.concept for e in self._written_as[key, entry.surface]):
+                    self._written_as[key, entry.surface].append(entry)
 
     @property
     def is_chinese(self) -> bool:
@@ -169,10 +177,10 @@ class LabelMatcher:
             words += is_content
         found = []
         for first, last, skipped, key in self._walk(units.terms, units.content):
-            positions = [p for p in range(first, last + 1) if units.content[p] and p != skipped]
-            entries = self._named(key, [units.written[ordinals[p]] for p in positions])
+            words_at = [ordinals[p] for p in range(first, last + 1) if units.content[p] and p != skipped]
+            entries = self._named(key, [units.written[w] for w in words_at], [units.surface[w] for w in words_at])
             if entries:
-                start, end = ordinals[positions[0]], ordinals[positions[-1]] + 1
+                start, end = words_at[0], words_at[-1] + 1
                 match = Match(key, units.spans[first][0], units.spans[last][1], end - start, start, tuple(entries))
                 found.append((first, last + 1, match))
         return found, words, max(words, 1)
@@ -197,16 +205,22 @@ class LabelMatcher:
                     stack.append((child, at + 2, at + 1))
         return found
 
-    def _named(self, key: str, written: list[str]) -> list[LabelEntry]:
-        """The labels of ``key`` whose content words are the text's ``written`` words (those
-        written just as in the text if any; one per concept)."""
-        forms = self._forms[key]
-        surface = tuple(self.analyzer.fold(w) for w in written)
-        named = [e for e in forms if e.surface == surface]
-        if not named:
+    def _named(self, key: str, written: list[str], surface: list[str]) -> list[LabelEntry]:
+        """The labels of ``key`` whose content words are the text's words (``written`` as
+        in the text, ``surface`` folded): those written just as in the text if any, else
+        those with the same words (:meth:`Lemmatizer.same_word`); one per concept."""
+        exact = self._written_as.get((key, tuple(surface)))
+        if exact:
+            return exact
+        found = self._named_cache.get((key, *written))
+        if found is None:
             same = self._lemmatizer.same_word
-            named = [e for e in forms if all(same(lw, tw) for lw, tw in zip(e.written, written, strict=True))]
-        return list({e.concept: e for e in reversed(named)}.values())[::-1]
+            named = [e for e in self._forms[key] if all(map(same, e.written, written))]
+            found = list({e.concept: e for e in reversed(named)}.values())[::-1]
+            if len(self._named_cache) >= _NAMED_CACHE_SIZE:
+                self._named_cache.clear()
+            self._named_cache[(key, *written)] = found
+        return found
 
 
 @lru_cache(maxsize=1)
