@@ -160,7 +160,8 @@ association = false
 
 def _indexed_records(vocab) -> list:
     """English records: water reports are always indexed under COORDINATION WITHIN UN SYSTEM,
-    whose label never occurs in them; human-rights records are not."""
+    whose label never occurs in them; human-rights records are not (and name migrants, a
+    candidate that is not their subject, so that the ranker sees negative candidates)."""
     from undex.corpus import Document, LabelledDoc
 
     index = {c.prefLabel["en"]: i for i, c in enumerate(vocab.concepts)}
@@ -174,7 +175,10 @@ def _indexed_records(vocab) -> list:
             )
         )
         docs.append(
-            LabelledDoc(Document(f"h{i}", f"Human rights of refugees, report {i}", "en"), [index[x] for x in rights])
+            LabelledDoc(
+                Document(f"h{i}", f"Human rights of refugees and migrants, report {i}", "en"),
+                [index[x] for x in rights],
+            )
         )
     return docs
 
