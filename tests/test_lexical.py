@@ -165,7 +165,8 @@ association = false
 
 def _indexed_records(vocab) -> list:
     """English records: water reports are always indexed under COORDINATION WITHIN UN SYSTEM,
-    whose label never occurs in them; human-rights records are not."""
+    whose label never occurs in them; human-rights records are not (and name migrants, a
+    candidate that is not their subject, so that the ranker sees negative candidates)."""
     from undex.corpus import Document, LabelledDoc
 
     index = {c.prefLabel["en"]: i for i, c in enumerate(vocab.concepts)}
@@ -179,7 +180,10 @@ def _indexed_records(vocab) -> list:
             )
         )
         docs.append(
-            LabelledDoc(Document(f"h{i}", f"Human rights of refugees, report {i}", "en"), [index[x] for x in rights])
+            LabelledDoc(
+                Document(f"h{i}", f"Human rights of refugees and migrants, report {i}", "en"),
+                [index[x] for x in rights],
+            )
         )
     return docs
 
@@ -232,12 +236,52 @@ def test_feature_table_declares_each_feature_once() -> None:
     from undex.backends.lexical import FEATURE_TABLE, FEATURES, LABEL_FEATURES, ZERO_SHOT_WEIGHTS, LexicalParams
 
     names = [feature.name for feature in FEATURE_TABLE]
-    assert len(set(names)) == len(names) == 20
+    assert len(set(names)) == len(names) == 25
     assert FEATURES == tuple(names)
     assert LexicalParams().learned_features == [f.name for f in FEATURE_TABLE if f.learned] == list(LABEL_FEATURES)
     assert ZERO_SHOT_WEIGHTS == {f.name: f.zero_shot_weight for f in FEATURE_TABLE if f.zero_shot_weight != 0.0}
     # frequency and position are not learned from short records by default
     assert not {"relative_tf_idf", "first_position", "spread"} & set(LABEL_FEATURES)
+
+
+STRUCTURED_REPORT = """Commission on Sustainable Development
+
+Summary
+
+The present report reviews cooperation on freshwater and on oceans.
+
+I. Freshwater
+
+1. Freshwater resources are under pressure. Freshwater supply and freshwater quality decline.
+
+2. Oceans are mentioned here once.
+
+II. Energy
+
+3. Energy efficiency and renewable energy. Human rights were discussed at length, human rights again.
+
+4. Human rights, human rights and human rights.
+"""
+
+
+def test_structure_features_tell_where_a_candidate_occurs(registry: ProjectRegistry) -> None:
+    from undex.backends.lexical import FEATURES
+
+    project = registry.get("lexical-en")
+    labels = lambda found: [project.vocab.concepts[c].prefLabel["en"] for c in found.concepts]  # noqa: E731
+
+    found = project.backend.candidates(STRUCTURED_REPORT, "en")
+    row = {label: dict(zip(FEATURES, found.features[i], strict=True)) for i, label in enumerate(labels(found))}
+    assert row["FRESHWATER"]["in_lead"] == 1.0 and row["FRESHWATER"]["in_heading"] == 1.0
+    assert row["HUMAN RIGHTS"]["in_lead"] == 0.0 and row["HUMAN RIGHTS"]["in_heading"] == 0.0
+    # human rights fill the energy section; oceans are one mention among others
+    assert row["HUMAN RIGHTS"]["section_focus"] > row["OCEANS"]["section_focus"] > 0.0
+    # the summary is no section: oceans and human rights are each in one of the two sections
+    assert row["HUMAN RIGHTS"]["section_spread"] == row["OCEANS"]["section_spread"] == 0.5
+
+    flat = project.backend.candidates("Freshwater, oceans and human rights.", "en")
+    structure = [FEATURES.index(n) for n in ("in_heading", "section_spread", "section_focus", "operative_share")]
+    assert not flat.features[:, structure].any()
 
 
 def test_feature_rows_describe_the_candidates_relative_to_the_document(registry: ProjectRegistry) -> None:

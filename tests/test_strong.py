@@ -17,6 +17,7 @@ from helpers import undex as run_cli
 from undex.calibration import Calibrator
 from undex.errors import ConfigError, NotTrainedError, UndexError
 from undex.optimize import set_project_settings
+from undex.training import train_project
 from undex.vocab import load_vocabulary_file, save_vocabulary
 
 OCEANS = 4  # the mini vocabulary's concept that no training document has
@@ -202,9 +203,13 @@ def test_ensemble_sources_on_different_vocabularies(workdir: Path) -> None:
         train(workdir, "ensemble-mixed", "train", "dev")
 
 
-def test_dev_split_is_only_for_ensembles(workdir: Path) -> None:
-    with pytest.raises(ConfigError, match="--dev-split is for ensembles"):
-        train(workdir, "linear-mini", "train", "dev")
+def test_dev_split_of_a_single_backend_reports_held_out_quality(workdir: Path) -> None:
+    said: list[str] = []
+    project = registry(workdir).get("linear-mini")
+    train_project(project, [workdir / "corpus.jsonl"], "train", "dev", say=said.append)
+    assert any("held-out documents" in line and "F1@5" in line for line in said)
+    with pytest.raises(ConfigError, match="must differ from --split"):
+        train_project(project, [workdir / "corpus.jsonl"], "train", "train", say=said.append)
 
 
 @pytest.mark.parametrize("method", ["pav", "platt"])

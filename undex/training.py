@@ -11,10 +11,14 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+import scipy.sparse as sp
+
+from undex.chunking import chunked
 from undex.corpus import CorpusStats, LabelledDoc, labelled_documents
 from undex.errors import ConfigError, InputError
 from undex.progress import Progress
 from undex.project import Project
+from undex.tuning import f1_at_5, ndcg_at, top_ranked
 
 Say = Callable[[str], None]
 
@@ -54,10 +58,13 @@ def train_project(
 ) -> dict[str, Any]:
     """Train ``project`` (an ensemble: its untrained sources first, then itself on ``dev_split``)."""
     if not project.backend_class.is_ensemble:
-        if dev_split is not None:
-            raise ConfigError(f"--dev-split is for ensembles; {project.id!r} is a {project.config.backend!r} project")
+        if dev_split is not None and dev_split == split:
+            raise ConfigError(f"--dev-split {dev_split!r} must differ from --split: it holds documents out")
         docs = read_training_docs(project, paths, split, labels_field, say)
-        return fit(project, docs, corpus_info(paths, split, len(docs)))
+        manifest = fit(project, docs, corpus_info(paths, split, len(docs)))
+        if dev_split is not None:
+            report_held_out(project, paths, dev_split, labels_field, say)
+        return manifest
     fit_split = dev_split if dev_split is not None else split
     sources = project.sources()
     for source in sources:
@@ -72,6 +79,17 @@ def train_project(
     manifest = fit(project, docs, corpus_info(paths, fit_split, len(docs)))
     report_ensemble(manifest.get("summary", {}), say)
     return manifest
+
+
+def report_held_out(
+    project: Project, paths: Sequence[Path], dev_split: str, labels_field: str | None, say: Say
+) -> None:
+    """A single backend fits nothing on held-out documents (the lexical combination is
+    cross-fitted on the training split): ``--dev-split`` tells its quality on them."""
+    docs = read_training_docs(project, paths, dev_split, labels_field, say)
+    batches = [project.suggest_batch([d.document.text for d in chunk]).scores for chunk in chunked(docs, 64)]
+    top = top_ranked(sp.vstack(batches).tocsr(), [d.concepts for d in docs])
+    say(f"  {project.id:<24} F1@5 {f1_at_5(top):.4f}  NDCG@10 {ndcg_at(top):.4f}  (on {len(docs)} held-out documents)")
 
 
 def report_ensemble(summary: dict[str, Any], say: Say) -> None:

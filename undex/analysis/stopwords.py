@@ -31,6 +31,50 @@ _ZH = """的 了 和 与 及 或 在 是 为 对 等 也 而 并 其 之 以 于
 那些 该 此 各 每 中 上 下 所 有 就 都 又 还 但 则 即 如 若 因 因为 所以 以及 以便 方面 一个
 我们 他们 它们 已 已经 应 应当 可 可以 能 会 要 不 没有 着 过 地 得"""
 
+ARTICLE = "<art>"
+"""The unit every article is matched as: labels and text often differ only in the article
+("rights of the child" / "of a child", "droits de la femme" / "des femmes")."""
+
+_ARTICLES = {
+    "en": "the a an",
+    "fr": "le la les l un une",
+    "es": "el la los las lo un una unos unas",
+}
+_CONTRACTIONS = {
+    "fr": {"du": ("de", ARTICLE), "des": ("de", ARTICLE), "au": ("a", ARTICLE), "aux": ("a", ARTICLE), "d": ("de",)},
+    "es": {"al": ("a", ARTICLE), "del": ("de", ARTICLE)},
+}
+_CONNECTORS = {
+    "en": "of to for in on at by with from into onto upon between among against and or nor than via per",
+    "fr": "de d du des a au aux en dans par pour sur sous avec sans entre contre chez vers et ou",
+    "es": "de del a al en por para con sin sobre entre contra hacia desde hasta y e o u",
+    "ru": "в во на с со к ко у о об обо по за из от до для без при про через над под перед между и или а но",
+    "ar": "في من الى على عن مع بين عند حتى و او ثم",
+}
+"""Prepositions and conjunctions (folded): words that join two phrases, so that a label
+cannot start or end with one and still name something (the alternative label "RIGHT OF")."""
+
+
+def function_units(folded: str, language: str) -> tuple[str, ...]:
+    """How a folded function word is matched: articles as one unit, contractions spelled
+    out (French du = de + article, Spanish del = de + article, elided d' = de)."""
+    if folded in _CONTRACTIONS.get(language, {}):
+        return _CONTRACTIONS[language][folded]
+    if folded in _ARTICLES.get(language, "").split():
+        return (ARTICLE,)
+    return (folded,)
+
+
+def connectors(language: str) -> frozenset[str]:
+    """Folded prepositions and conjunctions."""
+    return frozenset(_CONNECTORS.get(language, "").split())
+
+
+def articles(language: str) -> frozenset[str]:
+    """Folded articles (French elided l' as l)."""
+    return frozenset(_ARTICLES.get(language, "").split())
+
+
 STOPWORDS: dict[str, frozenset[str]] = {
     "en": frozenset(_EN.split()),
     "fr": frozenset(_FR.split()),

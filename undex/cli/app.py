@@ -68,6 +68,10 @@ def load_vocab(
     save_vocabulary(vocab, resolve_datadir(datadir), source=str(subjectfile))
     counts = ", ".join(f"{lang} {n}" for lang, n in sorted(vocab.label_counts().items()))
     typer.echo(f"Loaded vocabulary {vocab_id!r}: {len(vocab)} concepts (labels: {counts})")
+    from undex.matching import ignored_labels_report
+
+    for line in ignored_labels_report(vocab):  # labels that cannot stand alone are never matched
+        typer.echo(line)
 
 
 @app.command("list-vocabs")
@@ -135,7 +139,10 @@ def train(
     split: SplitOpt = None,
     dev_split: Annotated[
         Optional[str],
-        typer.Option("--dev-split", help="Ensembles: fit weights and calibration on this split (held out)."),
+        typer.Option(
+            "--dev-split",
+            help="Held-out split: ensembles fit weights and calibration on it, other projects report quality on it.",
+        ),
     ] = None,
     labels_field: LabelsFieldOpt = None,
     projects: ProjectsOpt = None,

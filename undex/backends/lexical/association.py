@@ -29,7 +29,27 @@ from undex.errors import ModelError
 
 FILE = "association.npz"
 COMBINER_FILE = "combiner.npy"
-COMBINATION_FEATURES = ("lexical_logit", "matched", "association", "association_share", "log_association_rank")
+COMBINATION_FEATURES = (
+    "lexical_logit",
+    "matched",
+    "association",
+    "association_share",
+    "log_association_rank",
+    "log_lexical_rank",
+    "lexical_logit_x_length",
+    "matched_x_length",
+    "association_x_length",
+)
+"""Ranks compare candidates within their document, whatever its length; the last three
+let the combination weigh what the text says against what is implied by
+the document's length: a full report says much more in its own words than a short record,
+the training documents being of both kinds."""
+LENGTH_SCALE_WORDS = 10_000
+
+
+def document_length(words: int) -> float:
+    """A document's length on a log scale, about 0 for a title and 1 for 10,000 words."""
+    return math.log1p(words) / math.log1p(LENGTH_SCALE_WORDS)
 
 
 def concept_bag(concepts: Sequence[int], n_concepts: int) -> sp.csr_matrix:
@@ -112,11 +132,17 @@ def cross_fitted_predictions(
     return held_out.tocsr()
 
 
-def combination_rows(lexical: dict[int, float], associated: np.ndarray, n_best: int) -> tuple[list[int], np.ndarray]:
-    """Candidates of a document (the matched ones, plus the ``n_best`` best associated) and
-    their :data:`COMBINATION_FEATURES`: lexical logit, matched or not, association score,
-    its share of the best, log rank. ``lexical`` holds the matched concepts' lexical
-    probabilities, ``associated`` one association score per concept."""
+def combination_rows(
+    lexical: dict[int, float], associated: np.ndarray, n_best: int, words: int
+) -> tuple[list[int], np.ndarray]:
+    """Candidates of a document of ``words`` words (the matched ones, plus the ``n_best``
+    best associated) and their :data:`COMBINATION_FEATURES`: lexical logit, matched or not,
+    association score, its share of the best, log rank, and the first three times the
+    document's length. ``lexical`` holds the matched concepts' lexical probabilities,
+    ``associated`` one association score per concept."""
+    length = document_length(words)
+    lexical_order = sorted(lexical, key=lambda c: -lexical[c])
+    lexical_rank = {c: i + 1 for i, c in enumerate(lexical_order)}
     order = np.argsort(-associated, kind="stable")
     best = [int(c) for c in order[:n_best] if associated[c] > 0]
     concepts = list(dict.fromkeys([*lexical, *best]))
@@ -128,7 +154,11 @@ def combination_rows(lexical: dict[int, float], associated: np.ndarray, n_best: 
         p = lexical.get(c)
         logit = math.log(p / (1.0 - p)) if p is not None and 0.0 < p < 1.0 else 0.0
         a = float(associated[c])
-        rows.append([logit, float(p is not None), a, a / top, math.log(rank[c] if a > 0 else len(associated))])
+        matched = float(p is not None)
+        log_rank = math.log(rank[c] if a > 0 else len(associated))
+        log_lexical_rank = math.log(lexical_rank.get(c, len(associated)))
+        row = [logit, matched, a, a / top, log_rank, log_lexical_rank, logit * length, matched * length, a * length]
+        rows.append(row)
     return concepts, np.asarray(rows, dtype=np.float64).reshape(len(concepts), len(COMBINATION_FEATURES))
 
 

@@ -145,7 +145,7 @@ class LexicalBackend(Backend):
         """Re-score the matched concepts with the concepts they imply (``associated``, one
         score per concept), and add the best implied ones; an implied subject's evidence is
         the matches that imply it most."""
-        concepts, rows = combination_rows(scores, associated, self.params.association_candidates)
+        concepts, rows = combination_rows(scores, associated, self.params.association_candidates, found.words)
         if not concepts:
             return scores
         combined = self.combiner_.predict_proba(rows)[:, 1]
@@ -247,7 +247,9 @@ class LexicalBackend(Backend):
         )
         blocks, targets = [], []
         for i, (doc, scores) in enumerate(zip(docs, held_out_lexical, strict=True)):
-            concepts, rows = combination_rows(scores, held_out[i].toarray().ravel(), self.params.association_candidates)
+            words = found_all[i].words if found_all[i] is not None else 0
+            associated = held_out[i].toarray().ravel()
+            concepts, rows = combination_rows(scores, associated, self.params.association_candidates, words)
             gold = set(doc.concepts)
             blocks.append(rows)
             targets.extend(c in gold for c in concepts)

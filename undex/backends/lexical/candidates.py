@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from undex.backends.lexical.features import MAX_ZIPF, feature_rows
+from undex.backends.lexical.placement import DocumentLayout, Placement
 from undex.corpus import LabelledDoc
 from undex.matching import LabelMatcher, Match, MatchResult
 from undex.suggestion import Evidence
@@ -33,6 +34,8 @@ class Candidates:
     concepts: list[int]
     features: np.ndarray
     evidence: dict[int, list[Evidence]]
+    words: int = 0
+    """Length of the text in words."""
 
 
 @dataclass
@@ -102,13 +105,17 @@ class CandidateFacts:
     """Length of the longest label matched, in word-like units."""
     commonness: float
     """Zipf frequency in general language of the most specific label matched."""
+    placement: Placement
+    """Where the matches are in the document's structure."""
 
     @property
     def tf_idf(self) -> float:
         return math.log1p(len(self.matches)) * (MAX_ZIPF - self.commonness)
 
     @classmethod
-    def of(cls, concept: int, matches: ConceptMatches, result: MatchResult, matcher: LabelMatcher) -> CandidateFacts:
+    def of(
+        cls, concept: int, matches: ConceptMatches, result: MatchResult, matcher: LabelMatcher, layout: DocumentLayout
+    ) -> CandidateFacts:
         kept = [m for m, _ in matches[0]]
         contained = [m for m, _ in matches[1]]
         units = max(result.text_units, 1)
@@ -117,7 +124,8 @@ class CandidateFacts:
         keys = {m.key for m in kept} | {m.key for m in contained}
         size = max(_label_size(matcher, k) for k in keys)
         commonness = min(matcher.commonness[k] for k in keys)
-        return cls(concept, kept, contained, keys, first, last, size, commonness)
+        placement = layout.place([m.start for m in kept], [m.start for m in contained])
+        return cls(concept, kept, contained, keys, first, last, size, commonness, placement)
 
 
 @dataclass
@@ -140,6 +148,10 @@ class DocumentContext:
     """Label keys that occur inside another label key kept in this document."""
     max_occurrences: int
     max_tf_idf: float
+    n_sections: int
+    """Sections of the document (1 for a text without headings)."""
+    section_totals: Counter[int]
+    """Kept matches of all candidates per section."""
 
     def agreement(self, mass: dict[str, int], codes: list[str], concept: int) -> float:
         """The largest share of the other candidates' occurrences in one group of ``codes``."""
@@ -169,12 +181,14 @@ def find_candidates(
     result = matcher.find(text)
     by_concept = _group_by_concept(result, matcher, text)
     concepts = sorted(by_concept, key=lambda c: -len(by_concept[c][0]))[:max_candidates]
-    facts = [CandidateFacts.of(c, by_concept[c], result, matcher) for c in concepts]
-    document = _document_context(vocab, matcher, history, exclude_prior, result, facts)
+    layout = DocumentLayout.of(text, matcher.language) if concepts else None
+    facts = [CandidateFacts.of(c, by_concept[c], result, matcher, layout) for c in concepts]
+    n_sections = layout.n_sections if layout else 1
+    document = _document_context(vocab, matcher, history, exclude_prior, result, facts, n_sections)
     evidence = {
         c: sorted(Evidence(m.start, m.end, label) for m, label in by_concept[c][0] + by_concept[c][1]) for c in concepts
     }
-    return Candidates(concepts, feature_rows(facts, document), evidence)
+    return Candidates(concepts, feature_rows(facts, document), evidence, result.text_words)
 
 
 def _document_context(
@@ -184,6 +198,7 @@ def _document_context(
     exclude_prior: Sequence[int],
     result: MatchResult,
     facts: list[CandidateFacts],
+    n_sections: int,
 ) -> DocumentContext:
     weights = {f.concept: len(f.matches) or 1 for f in facts}
     micro: dict[str, int] = defaultdict(int)
@@ -208,6 +223,8 @@ def _document_context(
         subsumed_keys=matcher.keys_inside(kept_keys),
         max_occurrences=max((len(f.matches) for f in facts), default=0) or 1,
         max_tf_idf=max((f.tf_idf for f in facts), default=0.0) or 1.0,
+        n_sections=n_sections,
+        section_totals=sum((f.placement.sections for f in facts), Counter()),
     )
 
 

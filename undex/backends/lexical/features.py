@@ -33,6 +33,9 @@ PRIOR = "prior"
 """What indexers did before (0 untrained)."""
 AGREEMENT = "agreement"
 """Agreement with the other candidates."""
+STRUCTURE = "structure"
+"""Where in the document's parts (title, summary, headings, sections, operative
+paragraphs) the candidate occurs: 0 for a text without recognisable parts."""
 
 ZERO_SHOT_BIAS = -3.5
 MAX_ZIPF = 8.0
@@ -85,6 +88,23 @@ def _domain_agreement(c: CandidateFacts, d: DocumentContext) -> float:
     return d.agreement(d.domain_mass, d.vocab.concepts[c.concept].domains, c.concept)
 
 
+def _operative_share(c: CandidateFacts, d: DocumentContext) -> float:
+    return c.placement.operative / len(c.matches) if c.matches else 0.0
+
+
+def _section_spread(c: CandidateFacts, d: DocumentContext) -> float:
+    """The share of the document's sections that mention the candidate."""
+    return len(c.placement.sections) / d.n_sections if d.n_sections > 1 else 0.0
+
+
+def _section_focus(c: CandidateFacts, d: DocumentContext) -> float:
+    """The candidate's share of the matches in the section where that share is largest: a
+    section topic is dense in its section without being frequent in the whole text."""
+    if d.n_sections <= 1:
+        return 0.0
+    return max((n / d.section_totals[s] for s, n in c.placement.sections.items()), default=0.0)
+
+
 FEATURE_TABLE: tuple[Feature, ...] = (
     Feature("relative_occurrences", HOW_MUCH, _relative_occurrences, learned=False),
     # frequent here, rare in general language
@@ -110,6 +130,12 @@ FEATURE_TABLE: tuple[Feature, ...] = (
     Feature("linked_candidates", AGREEMENT, lambda c, d: float(d.linked(c.concept))),
     Feature("microthesaurus_agreement", AGREEMENT, _microthesaurus_agreement, 1.0),
     Feature("domain_agreement", AGREEMENT, _domain_agreement),
+    # a document says what it is about in its title and summary, its headings, its operative part
+    Feature("in_lead", STRUCTURE, lambda c, d: float(c.placement.lead), 1.0),
+    Feature("in_heading", STRUCTURE, lambda c, d: float(c.placement.heading), 1.0),
+    Feature("operative_share", STRUCTURE, _operative_share, 0.5),
+    Feature("section_spread", STRUCTURE, _section_spread, 0.5),
+    Feature("section_focus", STRUCTURE, _section_focus, 2.0),
 )
 
 FEATURES: tuple[str, ...] = tuple(f.name for f in FEATURE_TABLE)

@@ -114,7 +114,9 @@ function chooseProject(language) {
   const manual = $("project").value;
   if (manual) return state.projects.find((p) => p.project_id === manual);
   const candidates = state.projects.filter((p) => p.language === language && p.undex.is_ready);
-  const rank = (p) => (p.backend.backend_id === "ensemble" ? 0 : p.is_trained ? 1 : 2);
+  // the recommended project of the language (unbis-<language>) first, then ensembles, trained, zero-shot
+  const rank = (p) =>
+    p.project_id === `unbis-${language}` ? 0 : p.backend.backend_id === "ensemble" ? 1 : p.is_trained ? 2 : 3;
   candidates.sort((a, b) => rank(a) - rank(b));
   return candidates[0];
 }

@@ -1,0 +1,201 @@
+"""Thesaurus labels compiled for matching, and the labels left out of it.
+
+Outside Chinese, a label becomes a sequence of *units* (see :mod:`undex.matching`): content
+words by their stem, function words folded, marked with ``_`` so they never meet a stem.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from undex.analysis import Analyzer, get_analyzer
+from undex.analysis.chinese import normalize_zh
+from undex.analysis.snowball import fold
+from undex.analysis.stopwords import ARTICLE, articles, connectors, function_units
+from undex.vocab import Vocabulary
+
+MAX_SHARED = 3
+"""A label naming this many concepts or more says nothing about which one is meant."""
+NO_CONTENT = "with no content word (stopwords or single letters only)"
+FRAGMENT = "fragments (starting or ending with a preposition or conjunction, or ending with an article)"
+SHARED = f"shared by {MAX_SHARED} or more concepts"
+_INVERTED = re.compile(r"^(?P<head>[^,()]+?)\s*(?:,\s*(?P<rest>[^,()]+)|\((?P<brackets>[^()]+)\))\s*$")
+_PUNCTUATION = "()[],.;:'’\"«»"
+FUNCTION = "_"
+"""Marks function-word units (no word token contains it), so they never meet a stem."""
+ARTICLE_UNIT = FUNCTION + ARTICLE
+
+
+@dataclass(frozen=True)
+class LabelEntry:
+    concept: int
+    label: str
+    preferred: bool
+    surface: tuple[str, ...] = ()
+    """The label's content words folded, not stemmed (empty for Chinese)."""
+    written: tuple[str, ...] = ()
+    """The label's content words as written (for the lemma dictionary)."""
+
+
+@dataclass
+class LabelSet:
+    """The labels of one language by matching key, and those left out, by reason."""
+
+    entries: dict[str, list[LabelEntry]]
+    """One label per concept and key (its first: the preferred label where it has the key)."""
+    forms: dict[str, list[LabelEntry]]
+    """Every label per key whose words differ ("ADOLESCENTS" and "ADOLESCENCE" share a stem)."""
+    ignored: dict[str, list[str]]
+
+    def ignored_summary(self, examples: int = 3) -> str:
+        """``N labels ignored: 2 with no content word (IT, ITS); ...`` (empty when none is)."""
+        if not self.ignored:
+            return ""
+        parts = [
+            f"{len(labels)} {reason} ({', '.join(labels[:examples])}{', ...' if len(labels) > examples else ''})"
+            for reason, labels in sorted(self.ignored.items())
+        ]
+        total = sum(len(labels) for labels in self.ignored.values())
+        return f"{total} label{'s' if total != 1 else ''} ignored: {'; '.join(parts)}"
+
+
+@dataclass
+class Units:
+    """A text or label as matching units (see the module docstring)."""
+
+    terms: list[str] = field(default_factory=list)
+    content: list[bool] = field(default_factory=list)
+    spans: list[tuple[int, int]] = field(default_factory=list)
+    written: list[str] = field(default_factory=list)
+    """The content words as written."""
+    surface: list[str] = field(default_factory=list)
+    """The content words folded."""
+
+
+def compile_labels(vocab: Vocabulary, language: str, analyzer: Analyzer) -> LabelSet:
+    """Every label of ``language`` by matching key, but those that cannot stand alone.
+
+    Outside Chinese, a label is left out when, by rule: it has no content word once
+    analysed (stopwords and single letters only: French "mais", Russian "Того"); it is a
+    fragment, starting with a preposition or conjunction or ending with one or an article
+    (the alternative label "RIGHT OF"), unless it is an inverted name ("GERMANY, FEDERAL
+    REPUBLIC OF", "bolivie (etat plurinational de)", also matched in natural order); or it
+    names :data:`MAX_SHARED` or more concepts ("TRADE"), where it is kept only for the one
+    concept, if any, whose preferred label it is."""
+    forms: dict[str, list[LabelEntry]] = defaultdict(list)
+    ignored: dict[str, list[str]] = defaultdict(list)
+    for index, concept in enumerate(vocab.concepts):
+        for label in concept.labels(language):
+            reason = None if language == "zh" else _reason_to_ignore(label, language, analyzer)
+            if reason:
+                ignored[reason].append(label)
+                continue
+            for variant in label_variants(label, language):
+                key, units = _label_key(variant, language, analyzer)
+                surface = tuple(units.surface)
+                if not key:
+                    ignored[NO_CONTENT].append(label)
+                elif all(e.concept != index or e.surface != surface for e in forms[key]):
+                    preferred = label == concept.prefLabel.get(language)
+                    forms[key].append(LabelEntry(index, label, preferred, surface, tuple(units.written)))
+    if language != "zh":
+        _drop_shared(forms, ignored)
+    forms = {k: v for k, v in forms.items() if v}
+    entries = {k: list({e.concept: e for e in reversed(v)}.values())[::-1] for k, v in forms.items()}
+    return LabelSet(entries, forms, dict(ignored))
+
+
+def ignored_labels_report(vocab: Vocabulary) -> list[str]:
+    """One line per language with labels left out of matching (see :func:`compile_labels`)."""
+    lines = []
+    for language in sorted(vocab.label_counts()):
+        if language in ("en", "fr", "es", "ru", "ar"):
+            summary = compile_labels(vocab, language, get_analyzer(language)).ignored_summary()
+            if summary:
+                lines.append(f"{language}: {summary}")
+    return lines
+
+
+def label_variants(label: str, language: str) -> list[str]:
+    """A label and its other forms: United Nations spelled out (UNBIS abbreviates it UN),
+    an inverted name in natural order ("KOREA, REPUBLIC OF": "REPUBLIC OF KOREA")."""
+    variants = [label]
+    if language == "en" and re.search(r"\bUN\b", label):
+        variants.append(re.sub(r"\bUN\b", "United Nations", label))
+    natural = _natural_order(label, language)
+    if natural:
+        variants.append(natural)
+    return variants
+
+
+def _natural_order(label: str, language: str) -> str | None:
+    found = _INVERTED.match(label.strip())
+    if language == "zh" or not found:
+        return None
+    rest = (found["rest"] or found["brackets"]).strip()
+    if _fold_word(rest.split()[-1], language) not in connectors(language):
+        return None
+    return rest + ("" if rest.endswith(("'", "’")) else " ") + found["head"].strip()
+
+
+def _fold_word(word: str, language: str) -> str:
+    return fold(word.strip(_PUNCTUATION), language)
+
+
+def _reason_to_ignore(label: str, language: str, analyzer: Analyzer) -> str | None:
+    if all(t.stop for t in analyzer.analyze(label)):
+        return NO_CONTENT
+    words = label.split()
+    first, last = _fold_word(words[0], language), _fold_word(words[-1], language)
+    if first in connectors(language):
+        return FRAGMENT
+    ends_open = not label.rstrip().endswith(")") and _natural_order(label, language) is None
+    if ends_open and last in connectors(language) | articles(language):
+        return FRAGMENT
+    return None
+
+
+def _label_key(label: str, language: str, analyzer: Analyzer) -> tuple[str, Units]:
+    """The form a label is matched in: normalised characters (Chinese) or units."""
+    if language == "zh":
+        return normalize_zh(label).strip(), Units()
+    units = analyze_units(label, language, analyzer)
+    return (" ".join(units.terms) if any(units.content) else ""), units
+
+
+def analyze_units(text: str, language: str, analyzer: Analyzer) -> Units:
+    """A text (or label) as units: stems of content words, marked folded function words."""
+    units = Units()
+    for token in analyzer.analyze(text):
+        written = text[token.start : token.end]
+        folded = analyzer.fold(written)
+        span = (token.start, token.end)
+        if token.stop:
+            for unit in function_units(folded, language):
+                units.terms.append(FUNCTION + unit)
+                units.content.append(False)
+                units.spans.append(span)
+        else:
+            units.terms.append(token.term)
+            units.content.append(True)
+            units.spans.append(span)
+            units.written.append(written)
+            units.surface.append(folded)
+    return units
+
+
+def _drop_shared(entries: dict[str, list[LabelEntry]], ignored: dict[str, list[str]]) -> None:
+    """Keep a label naming :data:`MAX_SHARED` or more concepts only for the one concept
+    whose preferred label it is (none when that is not a single one)."""
+    for key, key_entries in entries.items():
+        by_words: dict[tuple[str, ...], list[LabelEntry]] = defaultdict(list)
+        for entry in key_entries:
+            by_words[entry.surface].append(entry)
+        for same in by_words.values():
+            if len(same) >= MAX_SHARED:
+                preferred = [e for e in same if e.preferred]
+                drop = [e for e in same if len(preferred) != 1 or not e.preferred]
+                ignored[SHARED].extend(dict.fromkeys(e.label for e in drop))
+                entries[key] = [e for e in entries[key] if e not in drop]

@@ -1,0 +1,254 @@
+"""The label matcher of one language (see :mod:`undex.matching`)."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import ahocorasick
+import rjieba
+
+from undex.analysis import Analyzer
+from undex.analysis.chinese import normalize_with_offsets, normalize_zh
+from undex.analysis.frequency import frequency_table, phrase_zipf
+from undex.analysis.lemmas import Lemmatizer
+from undex.errors import ConfigError
+from undex.matching.labels import ARTICLE_UNIT, LabelEntry, analyze_units, compile_labels
+from undex.vocab import Vocabulary
+
+_NAMED_CACHE_SIZE = 50_000
+
+
+@dataclass(frozen=True)
+class Match:
+    """One occurrence of a label key: a span in the original text."""
+
+    key: str
+    start: int
+    end: int
+    size: int
+    """Length in matching units (characters for Chinese, content tokens otherwise)."""
+    unit_start: int
+    """Start in matching units (normalised characters or content tokens)."""
+    entries: tuple[LabelEntry, ...] = field(default=(), compare=False, repr=False)
+    """Other languages: the labels of the key whose words the text has."""
+
+
+@dataclass
+class MatchResult:
+    matches: list[Match]
+    contained: list[Match]
+    text_units: int
+    """Length of the text in matching units."""
+    text_words: int
+    """Number of words in the text (segmented words for Chinese, content tokens otherwise)."""
+
+
+class LabelMatcher:
+    """All labels of one language of a vocabulary, compiled for fast matching."""
+
+    def __init__(self, vocab: Vocabulary, language: str, analyzer: Analyzer) -> None:
+        self.language = language
+        self.analyzer = analyzer
+        labels = compile_labels(vocab, language, analyzer)
+        self.entries = labels.entries
+        """Per key, the concepts it names (one entry each)."""
+        self._forms = labels.forms
+        self.ignored = labels.ignored
+        """Labels left out of matching, by reason (see :func:`compile_labels`)."""
+        if not self.entries:
+            counts = ", ".join(f"{lang}: {n}" for lang, n in sorted(vocab.label_counts().items()))
+            raise ConfigError(
+                f"vocabulary {vocab.id!r} has no usable labels in language {language!r} (labels per language: {counts})"
+            )
+        if self.is_chinese:
+            self._compile_characters()
+        else:
+            self._compile_words()
+        self.containment = self._containment_counts()
+        table = frequency_table(language)
+        self.commonness = {key: self._commonness(entries[0].label, table) for key, entries in self.entries.items()}
+
+    def _compile_characters(self) -> None:
+        """Chinese: one Aho-Corasick automaton over the normalised label keys."""
+        self._automaton = ahocorasick.Automaton()
+        for key in self.entries:
+            self._automaton.add_word(key, key)
+        self._automaton.make_automaton()
+
+    def _compile_words(self) -> None:
+        """Other languages: a trie of label keys, unit by unit, and the lemma dictionary."""
+        self._lemmatizer = Lemmatizer(self.language, self.analyzer.fold)
+        self._lemmatizer.load()  # when the matcher is built, not on the first document
+        self._trie: dict = {}
+        for key in self.entries:
+            node = self._trie
+            for unit in key.split(" "):
+                node = node.setdefault(unit, {})
+            node[""] = key
+        self._content_units = {key: len(entries[0].surface) for key, entries in self.entries.items()}
+        self._named_cache: dict[tuple[str, ...], list[LabelEntry]] = {}
+        self._written_as: dict[tuple[str, tuple[str, ...]], list[LabelEntry]] = defaultdict(list)
+        for key, forms in self._forms.items():
+            for entry in forms:
+                if all(e.concept != entry.concept for e in self._written_as[key, entry.surface]):
+                    self._written_as[key, entry.surface].append(entry)
+
+    @property
+    def is_chinese(self) -> bool:
+        return self.language == "zh"
+
+    def _commonness(self, label: str, table: dict[str, float]) -> float:
+        """Zipf frequency of the label in general language (segmented without the
+        thesaurus dictionary for Chinese, so compounds fall back to their parts)."""
+        if self.is_chinese:
+            words = _plain_segmenter().cut(normalize_zh(label), False)
+        else:
+            words = re.findall(r"[^\W_]+", label.casefold())
+        return phrase_zipf([w for w in words if w.strip()], self.language, table)
+
+    def entries_for(self, match: Match, text: str) -> list[LabelEntry]:
+        """The concepts a match names: for Chinese all of its key's, otherwise those whose
+        words the text has (where stemming makes labels collide, "developing countries" /
+        "developed countries", those written as in the text)."""
+        return self.entries[match.key] if self.is_chinese else list(match.entries)
+
+    def keys_inside(self, keys: set[str]) -> set[str]:
+        """Label keys occurring inside one of ``keys`` (other than itself)."""
+        inside = set()
+        for key in keys:
+            if self.is_chinese:
+                found = {k for _, k in self._automaton.iter(key)}
+            else:
+                units = key.split(" ")
+                found = {k for _, _, _, k in self._walk(units, [False] * len(units))}
+            inside |= found - {key}
+        return inside
+
+    def key_size(self, key: str) -> int:
+        """Length of a key: characters (Chinese) or content words."""
+        return len(key) if self.is_chinese else self._content_units[key]
+
+    def _containment_counts(self) -> dict[str, int]:
+        """For each label key, how many *other* label keys contain it: a measure of how
+        generic a label is, taken from the thesaurus alone."""
+        counts: dict[str, int] = defaultdict(int)
+        for key in self.entries:
+            for found in self.keys_inside({key}):
+                counts[found] += 1
+        return counts
+
+    def find(self, text: str) -> MatchResult:
+        if self.is_chinese:
+            raw = self._find_chinese(text)
+        else:
+            raw = self._find_tokens(text)
+        matches, units, words = raw
+        kept, contained = _longest_first(matches, crossing=not self.is_chinese)
+        return MatchResult(kept, contained, units, words)
+
+    def _find_chinese(self, text: str) -> tuple[list[tuple[int, int, Match]], int, int]:
+        normalized, origins = normalize_with_offsets(text)
+        boundaries = self._word_boundaries(normalized)
+        found = []
+        for end, key in self._automaton.iter(normalized):
+            start = end - len(key) + 1
+            if start not in boundaries or end + 1 not in boundaries:
+                continue  # cuts through a word: 海地 "Haiti" inside 沿海/地区 "coastal areas"
+            match = Match(key, origins[start], origins[end] + 1, len(key), start)
+            found.append((start, end + 1, match))
+        return found, len(normalized), max(len(boundaries) - 1, 1)
+
+    def _word_boundaries(self, normalized: str) -> set[int]:
+        """Offsets where the segmenter puts a word boundary in the normalised text."""
+        boundaries, position = {0}, 0
+        for word in self.analyzer.segment(normalized):
+            position += len(word)
+            boundaries.add(position)
+        return boundaries
+
+    def _find_tokens(self, text: str) -> tuple[list[tuple[int, int, Match]], int, int]:
+        units = analyze_units(text, self.language, self.analyzer)
+        ordinals, words = [], 0  # content words before each unit
+        for is_content in units.content:
+            ordinals.append(words)
+            words += is_content
+        found = []
+        for first, last, skipped, key in self._walk(units.terms, units.content):
+            words_at = [ordinals[p] for p in range(first, last + 1) if units.content[p] and p != skipped]
+            entries = self._named(key, [units.written[w] for w in words_at], [units.surface[w] for w in words_at])
+            if entries:
+                start, end = words_at[0], words_at[-1] + 1
+                match = Match(key, units.spans[first][0], units.spans[last][1], end - start, start, tuple(entries))
+                found.append((first, last + 1, match))
+        return found, words, max(words, 1)
+
+    def _walk(self, terms: list[str], content: list[bool]) -> list[tuple[int, int, int | None, str]]:
+        """Every label key in a unit sequence: first and last unit, the skipped unit (a
+        content word right after a function word of the label) or None, and the key."""
+        found = []
+        for begin, term in enumerate(terms):
+            node = self._trie.get(term)
+            stack = [(node, begin, None)] if node is not None else []
+            while stack:
+                node, at, skipped = stack.pop()
+                if "" in node:
+                    found.append((begin, at, skipped, node[""]))
+                if at + 1 < len(terms) and (child := node.get(terms[at + 1])) is not None:
+                    stack.append((child, at + 1, skipped))
+                if at + 2 < len(terms) and terms[at + 1] == ARTICLE_UNIT and (child := node.get(terms[at + 2])):
+                    stack.append((child, at + 2, skipped))  # an article the label lacks (headings drop them)
+                gap_allowed = skipped is None and not content[at] and at + 2 < len(terms) and content[at + 1]
+                if gap_allowed and (child := node.get(terms[at + 2])) is not None:
+                    stack.append((child, at + 2, at + 1))
+        return found
+
+    def _named(self, key: str, written: list[str], surface: list[str]) -> list[LabelEntry]:
+        """The labels of ``key`` whose content words are the text's words (``written`` as
+        in the text, ``surface`` folded): those written just as in the text if any, else
+        those with the same words (:meth:`Lemmatizer.same_word`); one per concept."""
+        exact = self._written_as.get((key, tuple(surface)))
+        if exact:
+            return exact
+        found = self._named_cache.get((key, *written))
+        if found is None:
+            same = self._lemmatizer.same_word
+            named = [e for e in self._forms[key] if all(map(same, e.written, written))]
+            found = list({e.concept: e for e in reversed(named)}.values())[::-1]
+            if len(self._named_cache) >= _NAMED_CACHE_SIZE:
+                self._named_cache.clear()
+            self._named_cache[(key, *written)] = found
+        return found
+
+
+@lru_cache(maxsize=1)
+def _plain_segmenter() -> rjieba.Jieba:
+    return rjieba.Jieba()
+
+
+def _longest_first(found: list[tuple[int, int, Match]], crossing: bool = False) -> tuple[list[Match], list[Match]]:
+    """Keep non-overlapping matches, longest first (then leftmost); return kept and contained.
+
+    With ``crossing`` (word units), of two matches over the same words the one matching more
+    of them wins (a label matched whole beats one matched with a gap: ABUSE OF ADMINISTRATIVE
+    POWER, not ABUSE OF POWER), and a match is set aside only when it lies inside a kept one:
+    two labels sharing a word ("прав трудящихся-мигрантов": WORKERS' RIGHTS, MIGRANT WORKERS)
+    both stay."""
+
+    def order(item: tuple[int, int, Match]) -> tuple[int, ...]:
+        start, end, match = item
+        return (start - end, start, -match.key.count(" ")) if crossing else (start - end, start)
+
+    covered = bytearray(max((end for _, end, _ in found), default=0))
+    kept, contained = [], []
+    for start, end, match in sorted(found, key=order):
+        inside = all(covered[start:end]) if crossing else any(covered[start:end])
+        if inside:
+            contained.append(match)
+        else:
+            covered[start:end] = b"\x01" * (end - start)
+            kept.append(match)
+    kept.sort(key=lambda m: m.start)
+    return kept, contained
