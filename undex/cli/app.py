@@ -11,7 +11,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from undex.analysis import detect_language
+from undex.analysis import detect_language, unsupported_language, unsupported_message
 from undex.cli.options import DatadirOpt, LabelsFieldOpt, LimitOpt, ProjectsOpt, SplitOpt, ThresholdOpt, registry
 from undex.corpus import (
     CorpusStats,
@@ -197,6 +197,12 @@ def _read_inputs(paths: list[Path]) -> list[tuple[str, Document]]:
 
 
 def _check_language(project: Project, source: str, text: str) -> None:
+    """Warn (on stderr; the exit status stays 0) when a text is in a language undex does not
+    cover, or in another UN language than the project's."""
+    foreign = unsupported_language(text)
+    if foreign:
+        err(f"warning: {source}: {unsupported_message(foreign)}")
+        return
     detected = detect_language(text)
     if detected and detected != project.config.language:
         err(f"warning: {source} looks like {detected!r} but project {project.id!r} reads {project.config.language!r}")
@@ -222,7 +228,10 @@ def suggest(
     projects: ProjectsOpt = None,
     datadir: DatadirOpt = None,
 ) -> None:
-    """Suggest subjects for documents (UN document format or plain text)."""
+    """Suggest subjects for documents (UN document format or plain text).
+
+    A document in a language undex does not cover (or in another UN language than the
+    project's) gets a warning on stderr naming the detected language; the exit status stays 0."""
     project = registry(projects, datadir).get(project_id)
     default = project.config.language
     languages = [check_label_language(lang, default, "--label-language") for lang in label_language or [default]]
