@@ -51,6 +51,8 @@ def label_evidence(matcher: LabelMatcher, text: str, concepts: Sequence[int]) ->
     found: SpanMap = defaultdict(list)
     result = matcher.find(text)
     for match in (*result.matches, *result.contained):
+        if not any(e.concept in wanted for e in matcher.entries[match.key]):
+            continue  # names none of the concepts asked about: skip the costly surface check
         for entry in matcher.entries_for(match, text):
             if entry.concept in wanted:
                 found[entry.concept].append(Evidence(match.start, match.end, entry.label))
