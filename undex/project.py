@@ -286,11 +286,12 @@ class Project:
     def suggest_batch(
         self, texts: Sequence[str], limit: int | None = None, threshold: float | None = None
     ) -> SuggestionBatch:
-        batch = self.backend.suggest_batch(list(texts))
-        return batch.filter(
+        backend = self.backend
+        batch = backend.suggest_batch(list(texts)).filter(
             self.config.limit if limit is None else limit,
             self.config.threshold if threshold is None else threshold,
         )
+        return backend.explain(list(texts), batch)
 
 
 class ProjectRegistry:
