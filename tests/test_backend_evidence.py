@@ -86,7 +86,7 @@ def registry(tmp_path_factory: pytest.TempPathFactory) -> ProjectRegistry:
 
 def suggestion(project: Project, text: str, concept_id: str):
     index = project.vocab.index_of_id(concept_id)
-    for ranked in project.suggest_batch([text], limit=4).row(0):
+    for ranked in project.suggest_batch([text], limit=4, explain=True).row(0):
         if ranked.concept == index:
             return ranked
     raise AssertionError(f"{project.id} does not suggest {concept_id}")
@@ -112,6 +112,6 @@ def test_without_a_label_the_weightiest_words_are_the_evidence(registry: Project
 
 
 def test_only_kept_suggestions_carry_evidence(registry: ProjectRegistry) -> None:
-    batch = registry.get("ensemble").suggest_batch([PASSAGE], limit=1)
+    batch = registry.get("ensemble").suggest_batch([PASSAGE], limit=1, explain=True)
     (best,) = batch.row(0)
     assert set(batch.evidence[0]) <= {best.concept}

@@ -166,7 +166,7 @@ class Indexer:
         if not texts:
             return []
         self.load()
-        batch = self.project.suggest_batch(list(texts), limit, threshold)
+        batch = self.project.suggest_batch(list(texts), limit, threshold, explain=True)
         ids = list(ids or [None] * len(texts))
         found = []
         for row, text in enumerate(texts):

@@ -247,7 +247,7 @@ def suggest(
         if not doc.text.strip():
             raise InputError(f"{source}: empty document")
         _check_language(project, source, doc.text)
-    batch = project.suggest_batch([d.text for _, d in inputs], limit, threshold)
+    batch = project.suggest_batch([d.text for _, d in inputs], limit, threshold, explain=True)
     found = [
         subject_records(project.vocab, batch, row, doc.text, languages, project.config.language)
         for row, (_, doc) in enumerate(inputs)
