@@ -73,6 +73,7 @@ EXTRA_LIBRARIES: dict[str, tuple[str, ...]] = {
     "multipart": ("undex.server",),
     "docx": ("undex.server",),
     "pypdf": ("undex.server",),
+    "swagger_ui_bundle": ("undex.server",),
     "dask": ("undex.batch",),
     "distributed": ("undex.batch",),
 }

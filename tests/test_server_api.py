@@ -147,7 +147,8 @@ def test_lexical_suggestions_carry_evidence_groups_and_all_labels(client: TestCl
     response = client.post("/v1/projects/lexical-zh/suggest", data={"text": text, "language": "en"})
     assert response.status_code == 200, response.text
     body = response.json()
-    assert body["undex"] == {"detected_language": "zh", "label_language": "en", "project_language": "zh"}
+    expected = {"detected_language": "zh", "label_language": "en", "project_language": "zh", "warning": None}
+    assert body["undex"] == expected
     by_label = {r["label"]: r for r in body["results"]}
     sd = by_label["SUSTAINABLE DEVELOPMENT"]
     assert sd["undex"]["labels"]["zh"] == "可持续发展"

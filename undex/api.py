@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from undex.analysis import detect_language
+from undex.analysis import detect_language, unsupported_language, unsupported_message
 from undex.chunking import chunked
 from undex.errors import InputError, NotFoundError
 from undex.project import Project, ProjectRegistry, resolve_datadir, resolve_projects_path
@@ -43,8 +43,12 @@ class Suggestions(Sequence[Subject]):
     subjects: tuple[Subject, ...]
     document_id: str | None = None
     language: str | None = None
-    """The language the document was detected to be in (None: no letters)."""
+    """The language the document was detected to be in (None: no letters); an ISO 639 code
+    outside the six UN languages (e.g. ``"de"``) when it is clearly none of them."""
     label_language: str = "en"
+    warning: str | None = None
+    """Set when undex does not cover the document's language: the detected language and the
+    supported ones. Its subjects, if any, are unreliable."""
 
     def __getitem__(self, index):  # type: ignore[override]
         return self.subjects[index]
@@ -162,17 +166,15 @@ class Indexer:
         if not texts:
             return []
         self.load()
-        batch = self.project.suggest_batch(list(texts), limit, threshold)
+        batch = self.project.suggest_batch(list(texts), limit, threshold, explain=True)
         ids = list(ids or [None] * len(texts))
-        return [
-            Suggestions(
-                subject_records(self.vocab, batch, row, text, [language], self.language),
-                ids[row],
-                detect_language(text),
-                language,
-            )
-            for row, text in enumerate(texts)
-        ]
+        found = []
+        for row, text in enumerate(texts):
+            foreign = unsupported_language(text)
+            records = subject_records(self.vocab, batch, row, text, [language], self.language)
+            warning = unsupported_message(foreign) if foreign else None
+            found.append(Suggestions(records, ids[row], foreign or detect_language(text), language, warning))
+        return found
 
     def suggest_batch(
         self,

@@ -71,6 +71,20 @@ class TextVectorizer:
         return self._vectorizer.transform(texts).tocsr()
 
     @property
+    def feature_index(self) -> dict[str, int]:
+        """Feature (word or space-joined n-gram of analysed tokens) -> column index."""
+        if self._vectorizer is None:
+            raise ModelError("features are not fitted")
+        return self._vectorizer.vocabulary_
+
+    @property
+    def idf(self) -> np.ndarray:
+        """The inverse document frequency of each feature column."""
+        if self._vectorizer is None:
+            raise ModelError("features are not fitted")
+        return self._vectorizer.idf_
+
+    @property
     def n_features(self) -> int:
         return 0 if self._vectorizer is None else len(self._vectorizer.vocabulary_)
 

@@ -284,13 +284,17 @@ class Project:
         return manifest
 
     def suggest_batch(
-        self, texts: Sequence[str], limit: int | None = None, threshold: float | None = None
+        self, texts: Sequence[str], limit: int | None = None, threshold: float | None = None, explain: bool = False
     ) -> SuggestionBatch:
-        batch = self.backend.suggest_batch(list(texts))
-        return batch.filter(
+        """Scores of the texts, cut to the limit and threshold; with ``explain``, evidence for
+        every suggestion (backends that do not find it while scoring then look for it, which
+        costs more than the scoring: evaluation and batch indexing go without)."""
+        backend = self.backend
+        batch = backend.suggest_batch(list(texts)).filter(
             self.config.limit if limit is None else limit,
             self.config.threshold if threshold is None else threshold,
         )
+        return backend.explain(list(texts), batch) if explain else batch
 
 
 class ProjectRegistry:

@@ -7,7 +7,7 @@ from typing import Protocol
 
 from undex.analysis.base import Analyzer, Token
 from undex.analysis.chinese import ChineseAnalyzer
-from undex.analysis.detect import LANGUAGES, detect_language
+from undex.analysis.detect import LANGUAGES, detect_language, unsupported_language, unsupported_message
 from undex.analysis.snowball import SnowballAnalyzer
 
 __all__ = [
@@ -18,6 +18,8 @@ __all__ = [
     "get_analyzer",
     "analyzer_for_vocabulary",
     "detect_language",
+    "unsupported_language",
+    "unsupported_message",
     "LANGUAGES",
 ]
 

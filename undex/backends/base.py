@@ -107,6 +107,12 @@ class Backend(ABC):
     def suggest_batch(self, texts: Sequence[str]) -> SuggestionBatch:
         """Scores in [0, 1] for every concept of every text."""
 
+    def explain(self, texts: Sequence[str], batch: SuggestionBatch, labels: bool = True) -> SuggestionBatch:
+        """``batch`` (this backend's suggestions for ``texts``, already cut to the ones kept)
+        with evidence for the concepts that have none: where their labels occur (unless
+        ``labels`` is false) and which words weigh most. By default the batch as it is."""
+        return batch
+
     def learn(self, docs: Sequence[LabelledDoc]) -> None:
         """Add documents to a fitted model (only where ``supports_learning``)."""
         raise NotImplementedError(f"the {self.name} backend does not learn incrementally")

@@ -19,6 +19,7 @@ import scipy.sparse as sp
 from pydantic import Field, field_validator
 
 from undex.backends.base import Backend, BackendParams, SourceHandle, label_matrix
+from undex.backends.evidence import evidence_finder, merge_evidence
 from undex.calibration import Calibrator, Method, Scope
 from undex.corpus import LabelledDoc
 from undex.errors import ConfigError, ModelError, NotTrainedError
@@ -183,6 +184,17 @@ class EnsembleBackend(Backend):
         raw = self._source_scores(self.sources(), list(texts), self.weights_)
         calibrated = [c.transform(s) for c, s in zip(self.calibrators_, raw, strict=True)]
         return SuggestionBatch(self._combine(calibrated, self.weights_))
+
+    def explain(self, texts: Sequence[str], batch: SuggestionBatch, labels: bool = True) -> SuggestionBatch:
+        """Where the suggested concepts' labels occur (matched once, here), then what each
+        weighted source finds for the concepts without a label in the text, merged."""
+        with_labels = evidence_finder(self.context).add_to(texts, batch, labels=labels)
+        explained = [
+            source.current_backend().explain(texts, with_labels, labels=False)
+            for source, weight in zip(self.sources(), self.weights_, strict=True)
+            if weight > 0
+        ]
+        return merge_evidence([with_labels, *explained], with_labels)
 
     # ------------------------------------------------------------------ storage
 

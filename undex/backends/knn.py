@@ -15,6 +15,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from undex.backends.base import Backend, TextFeatureParams, label_matrix, text_vectorizer
+from undex.backends.evidence import evidence_finder
 from undex.corpus import LabelledDoc
 from undex.errors import ModelError
 from undex.features import TextVectorizer
@@ -47,22 +48,44 @@ class KnnBackend(Backend):
         self.documents_ = sp.vstack([self.documents_, new]).tocsr()
         self.labels_ = sp.vstack([self.labels_, label_matrix(docs, len(self.vocab))]).tocsr()
 
+    def _nearest(self, similarity: sp.csr_matrix, row: int) -> tuple[np.ndarray, np.ndarray]:
+        """The ``k`` nearest training documents of one row and their weights (similarity ** power)."""
+        start, end = similarity.indptr[row], similarity.indptr[row + 1]
+        sims, neighbours = similarity.data[start:end], similarity.indices[start:end]
+        top = np.argsort(-sims)[: min(self.params.k, self.documents_.shape[0])]
+        return neighbours[top], np.clip(sims[top], 0.0, 1.0) ** self.params.power
+
+    def _similarity(self, texts: Sequence[str]) -> sp.csr_matrix:
+        return (self.vectorizer_.transform(list(texts)) @ self.documents_.T).tocsr()
+
     def suggest_batch(self, texts: Sequence[str]) -> SuggestionBatch:
-        similarity = (self.vectorizer_.transform(list(texts)) @ self.documents_.T).tocsr()
-        k = min(self.params.k, self.documents_.shape[0])
+        similarity = self._similarity(texts)
         rows, cols, vals = [], [], []
         for row in range(similarity.shape[0]):
-            start, end = similarity.indptr[row], similarity.indptr[row + 1]
-            sims, neighbours = similarity.data[start:end], similarity.indices[start:end]
-            top = np.argsort(-sims)[:k]
-            rows.extend([row] * len(top))
-            cols.extend(neighbours[top])
-            vals.extend(np.clip(sims[top], 0.0, 1.0) ** self.params.power)
+            neighbours, weights = self._nearest(similarity, row)
+            rows.extend([row] * len(neighbours))
+            cols.extend(neighbours)
+            vals.extend(weights)
         weights = sp.csr_matrix((vals, (rows, cols)), shape=similarity.shape, dtype=np.float32)
         totals = np.asarray(weights.sum(axis=1)).ravel()
         totals[totals == 0] = 1.0
         scores = sp.diags(1.0 / totals) @ (weights @ self.labels_)
         return SuggestionBatch(sp.csr_matrix(scores))
+
+    def explain(self, texts: Sequence[str], batch: SuggestionBatch, labels: bool = True) -> SuggestionBatch:
+        """Label matches, else the words the document shares with its nearest indexed
+        documents that carry the concept (weighted by their similarity)."""
+        similarity: sp.csr_matrix | None = None
+
+        def shared_words(row: int, concepts: Sequence[int]) -> sp.csr_matrix:
+            nonlocal similarity
+            if similarity is None:
+                similarity = self._similarity(texts)
+            neighbours, weights = self._nearest(similarity, row)
+            carriers = sp.csr_matrix(self.labels_[neighbours][:, list(concepts)].T.multiply(weights[None, :]))
+            return (carriers @ self.documents_[neighbours]).tocsr()
+
+        return evidence_finder(self.context, self.vectorizer_).add_to(texts, batch, shared_words, labels)
 
     def save(self, folder: Path) -> None:
         self.vectorizer_.save(folder)

@@ -19,6 +19,7 @@ import scipy.sparse as sp
 from pydantic import Field
 
 from undex.backends.base import Backend, TextFeatureParams, label_matrix, text_vectorizer
+from undex.backends.evidence import evidence_finder
 from undex.corpus import LabelledDoc
 from undex.errors import InputError, ModelError
 from undex.features import TextVectorizer
@@ -75,6 +76,7 @@ class LinearBackend(Backend):
         dense[np.abs(dense) < self.params.weight_threshold] = 0.0
         coef = sp.coo_matrix(dense)
         # put the active columns back at their vocabulary positions; the others stay empty
+        self._coef_by_concept = None
         self.coef_ = sp.csr_matrix(
             (coef.data, (coef.row, active[coef.col])), shape=(features.shape[1], len(self.vocab)), dtype=np.float32
         )
@@ -84,6 +86,14 @@ class LinearBackend(Backend):
         scores.data = np.clip(scores.data, 0.0, 1.0)
         return SuggestionBatch(scores)
 
+    def explain(self, texts: Sequence[str], batch: SuggestionBatch, labels: bool = True) -> SuggestionBatch:
+        """Label matches, else the words with the largest weight x coefficient for the concept."""
+        if getattr(self, "_coef_by_concept", None) is None:
+            self._coef_by_concept = self.coef_.T.tocsr()
+        by_concept = self._coef_by_concept
+        finder = evidence_finder(self.context, self.vectorizer_)
+        return finder.add_to(texts, batch, lambda _row, concepts: by_concept[concepts], labels)
+
     def save(self, folder: Path) -> None:
         self.vectorizer_.save(folder)
         sp.save_npz(folder / COEFFICIENTS, self.coef_)
@@ -91,6 +101,7 @@ class LinearBackend(Backend):
     def load(self, folder: Path) -> None:
         self.vectorizer_ = self._vectorizer()
         self.vectorizer_.load(folder)
+        self._coef_by_concept = None
         try:
             self.coef_ = sp.load_npz(folder / COEFFICIENTS).tocsr()
         except (OSError, ValueError) as exc:

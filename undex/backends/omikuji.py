@@ -18,13 +18,16 @@ from typing import Literal
 import numpy as np
 import scipy.sparse as sp
 
-from undex.backends.base import Backend, TextFeatureParams, text_vectorizer
+from undex.backends.base import Backend, TextFeatureParams, label_matrix, text_vectorizer
+from undex.backends.evidence import concept_centroids, evidence_finder
 from undex.corpus import LabelledDoc
 from undex.errors import ModelError
 from undex.features import TextVectorizer
 from undex.suggestion import SuggestionBatch
 
 MODEL_FOLDER = "omikuji"
+CENTROIDS = "omikuji-centroids.npz"
+"""Each concept's mean training vector: the tree model has no per-feature weights to show."""
 
 # Annif's presets: Parabel = balanced binary trees; Bonsai = shallow, wide, unbalanced trees.
 PRESETS: dict[str, dict[str, object]] = {
@@ -113,6 +116,14 @@ class OmikujiBackend(Backend):
             write_xmc_file(data, features, [d.concepts for d in docs], len(self.vocab))
             with quiet_native_output():
                 self.model_ = omikuji.Model.train_on_data(str(data), self._hyper_param(), self.params.threads)
+        self.centroids_: sp.csr_matrix | None = concept_centroids(label_matrix(docs, len(self.vocab)), features)
+
+    def explain(self, texts: Sequence[str], batch: SuggestionBatch, labels: bool = True) -> SuggestionBatch:
+        """Label matches, else the words weighing most in the document and the concept's
+        training centroid (label matches only for a model saved without centroids)."""
+        centroids = self.centroids_
+        weights = None if centroids is None else (lambda _row, concepts: centroids[concepts])
+        return evidence_finder(self.context, self.vectorizer_).add_to(texts, batch, weights, labels)
 
     def suggest_batch(self, texts: Sequence[str]) -> SuggestionBatch:
         features = self.vectorizer_.transform(list(texts))
@@ -140,6 +151,8 @@ class OmikujiBackend(Backend):
         (folder / MODEL_FOLDER).mkdir()
         with quiet_native_output():
             self.model_.save(str(folder / MODEL_FOLDER))
+        if self.centroids_ is not None:
+            sp.save_npz(folder / CENTROIDS, self.centroids_)
 
     def load(self, folder: Path) -> None:
         import omikuji
@@ -151,6 +164,19 @@ class OmikujiBackend(Backend):
                 self.model_ = omikuji.Model.load(str(folder / MODEL_FOLDER))
         except RuntimeError as exc:
             raise ModelError(f"cannot read the Omikuji model in {folder / MODEL_FOLDER}: {exc}") from exc
+        self.centroids_ = self._load_centroids(folder)
+
+    def _load_centroids(self, folder: Path) -> sp.csr_matrix | None:
+        """The saved centroids; None for a model trained before they were saved."""
+        if not (folder / CENTROIDS).exists():
+            return None
+        try:
+            centroids = sp.load_npz(folder / CENTROIDS).tocsr()
+        except (OSError, ValueError) as exc:
+            raise ModelError(f"cannot read {folder / CENTROIDS}: {exc}") from exc
+        if centroids.shape != (len(self.vocab), self.vectorizer_.n_features):
+            raise ModelError(f"{folder / CENTROIDS} does not fit the vocabulary or features")
+        return centroids
 
     def training_summary(self) -> dict:
         return {"features": self.vectorizer_.n_features, "trees": self.model_.n_trees}

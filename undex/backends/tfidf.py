@@ -7,9 +7,9 @@ from pathlib import Path
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.preprocessing import normalize
 
 from undex.backends.base import Backend, TextFeatureParams, label_matrix, text_vectorizer
+from undex.backends.evidence import concept_centroids, evidence_finder
 from undex.corpus import LabelledDoc
 from undex.errors import ModelError
 from undex.features import TextVectorizer
@@ -32,13 +32,18 @@ class TfidfBackend(Backend):
         self.vectorizer_ = self._vectorizer()
         features = self.vectorizer_.fit_transform([d.document.text for d in docs])
         labels = label_matrix(docs, len(self.vocab))
-        self.centroids_ = normalize((labels.T @ features).tocsr()).astype(np.float32)
+        self.centroids_ = concept_centroids(labels, features)
 
     def suggest_batch(self, texts: Sequence[str]) -> SuggestionBatch:
         features = self.vectorizer_.transform(list(texts))
         scores = (features @ self.centroids_.T).tocsr()
         scores.data = np.clip(scores.data, 0.0, 1.0)
         return SuggestionBatch(scores)
+
+    def explain(self, texts: Sequence[str], batch: SuggestionBatch, labels: bool = True) -> SuggestionBatch:
+        """Label matches, else the words weighing most in the document and the concept's centroid."""
+        finder = evidence_finder(self.context, self.vectorizer_)
+        return finder.add_to(texts, batch, lambda _row, concepts: self.centroids_[concepts], labels)
 
     def save(self, folder: Path) -> None:
         self.vectorizer_.save(folder)

@@ -11,7 +11,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from undex.analysis import detect_language
+from undex.analysis import detect_language, unsupported_language, unsupported_message
 from undex.cli.options import DatadirOpt, LabelsFieldOpt, LimitOpt, ProjectsOpt, SplitOpt, ThresholdOpt, registry
 from undex.corpus import (
     CorpusStats,
@@ -86,15 +86,52 @@ def list_vocabs(datadir: DatadirOpt = None) -> None:
 # ------------------------------------------------------------------------ projects
 
 
+def fit_widths(natural: list[int], available: int, floor: int = 10) -> list[int]:
+    """Column widths within ``available`` characters: the widest columns give way first,
+    none below ``floor`` (or its natural width, when that is smaller)."""
+    widths = list(natural)
+    while sum(widths) > available:
+        widest = max(range(len(widths)), key=widths.__getitem__)
+        excess = sum(widths) - available
+        others = sorted((w for i, w in enumerate(widths) if i != widest), reverse=True)
+        target = max(floor, widths[widest] - excess, others[0] if others else 0)
+        if target >= widths[widest]:
+            if widths[widest] <= floor:
+                break  # nothing left to shrink
+            target = widths[widest] - 1
+        widths[widest] = target
+    return widths
+
+
 @app.command("list-projects")
 def list_projects(projects: ProjectsOpt = None, datadir: DatadirOpt = None) -> None:
-    """List the projects and whether each is trained."""
+    """List the projects and whether each is trained.
+
+    The table fits the terminal (``COLUMNS``; 80 columns when the output is not a
+    terminal): long identifiers wrap, long names end with an ellipsis."""
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+
     reg = registry(projects, datadir)
-    typer.echo(f"{'Project ID':<20}{'Project Name':<40}{'Vocabulary':<12}{'Language':<10}{'Trained':<8}")
+    rows = []
     for project_id in reg.ids():
         p = reg.get(project_id)
         trained = "True" if p.is_trained else ("zero-shot" if p.is_ready else "False")
-        typer.echo(f"{p.id:<20}{p.config.name:<40}{p.config.vocab:<12}{p.config.language:<10}{trained:<8}")
+        rows.append((p.id, p.config.name, p.config.vocab, p.config.language, trained))
+    headers = ("Project ID", "Project Name", "Vocabulary", "Language", "Trained")
+    console = Console(file=sys.stdout, highlight=False)
+    natural = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
+    fixed = natural[3] + natural[4]
+    gaps = 3 * (len(headers) - 1)  # a padding cell each side of a column rule
+    widths = fit_widths(natural[:3], console.width - fixed - gaps) + natural[3:]
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, header_style="bold", show_edge=False)
+    for header, width in zip(headers, widths, strict=True):
+        overflow = "ellipsis" if header == "Project Name" else "fold"
+        table.add_column(header, width=width, overflow=overflow, no_wrap=header == "Project Name")
+    for row in rows:
+        table.add_row(*row)
+    console.print(table)
 
 
 @app.command("show-project")
@@ -168,6 +205,12 @@ def _read_inputs(paths: list[Path]) -> list[tuple[str, Document]]:
 
 
 def _check_language(project: Project, source: str, text: str) -> None:
+    """Warn (on stderr; the exit status stays 0) when a text is in a language undex does not
+    cover, or in another UN language than the project's."""
+    foreign = unsupported_language(text)
+    if foreign:
+        err(f"warning: {source}: {unsupported_message(foreign)}")
+        return
     detected = detect_language(text)
     if detected and detected != project.config.language:
         err(f"warning: {source} looks like {detected!r} but project {project.id!r} reads {project.config.language!r}")
@@ -193,7 +236,10 @@ def suggest(
     projects: ProjectsOpt = None,
     datadir: DatadirOpt = None,
 ) -> None:
-    """Suggest subjects for documents (UN document format or plain text)."""
+    """Suggest subjects for documents (UN document format or plain text).
+
+    A document in a language undex does not cover (or in another UN language than the
+    project's) gets a warning on stderr naming the detected language; the exit status stays 0."""
     project = registry(projects, datadir).get(project_id)
     default = project.config.language
     languages = [check_label_language(lang, default, "--label-language") for lang in label_language or [default]]
@@ -202,7 +248,7 @@ def suggest(
         if not doc.text.strip():
             raise InputError(f"{source}: empty document")
         _check_language(project, source, doc.text)
-    batch = project.suggest_batch([d.text for _, d in inputs], limit, threshold)
+    batch = project.suggest_batch([d.text for _, d in inputs], limit, threshold, explain=True)
     found = [
         subject_records(project.vocab, batch, row, doc.text, languages, project.config.language)
         for row, (_, doc) in enumerate(inputs)

@@ -7,7 +7,8 @@ from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import FileResponse, RedirectResponse
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
 from undex import __version__
@@ -18,6 +19,7 @@ from undex.server.service import ProjectService
 from undex.server.settings import ServerSettings
 
 STATIC = Path(__file__).resolve().parent / "static"
+DOCS_ASSETS = "/v1/ui-assets"
 
 
 def create_app(registry: ProjectRegistry, settings: ServerSettings | None = None) -> FastAPI:
@@ -37,7 +39,7 @@ def create_app(registry: ProjectRegistry, settings: ServerSettings | None = None
         version=__version__,
         description="Subject suggestions from the UNBIS Thesaurus; compatible with Annif's REST API.",
         openapi_url="/v1/openapi.json",
-        docs_url="/v1/ui",
+        docs_url=None,  # served offline by _add_docs_ui
         redoc_url=None,
         lifespan=lifespan,
         form_limits={"max_part_size": settings.max_body_bytes},
@@ -45,6 +47,7 @@ def create_app(registry: ProjectRegistry, settings: ServerSettings | None = None
     app.state.service = service
     app.state.settings = settings
     install_error_handlers(app)
+    _add_docs_ui(app)
     app.include_router(routes.router, prefix="/v1")
     app.include_router(extras.router)
     app.include_router(feedback_routes.router)
@@ -59,6 +62,38 @@ def create_app(registry: ProjectRegistry, settings: ServerSettings | None = None
         )
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     return app
+
+
+def _swagger_ui_folder() -> Path | None:
+    """Swagger UI's files from the ``swagger-ui-bundle`` package (the ``serve`` extra)."""
+    try:
+        import swagger_ui_bundle
+    except ImportError:
+        return None
+    return Path(swagger_ui_bundle.swagger_ui_path)
+
+
+def _add_docs_ui(app: FastAPI) -> None:
+    """The API docs at /v1/ui, with Swagger UI's scripts served by this server, not a CDN."""
+    folder = _swagger_ui_folder()
+    if folder is not None:
+        app.mount(DOCS_ASSETS, StaticFiles(directory=folder), name="swagger-ui")
+
+    @app.get("/v1/ui", include_in_schema=False)
+    def docs_ui() -> HTMLResponse:
+        if folder is None:
+            return HTMLResponse(
+                "<p>The API docs need Swagger UI: pip install 'undex[serve]'. "
+                'The API description is at <a href="/v1/openapi.json">/v1/openapi.json</a>.</p>',
+                status_code=404,
+            )
+        return get_swagger_ui_html(
+            openapi_url="/v1/openapi.json",
+            title=f"{app.title} - docs",
+            swagger_js_url=f"{DOCS_ASSETS}/swagger-ui-bundle.js",
+            swagger_css_url=f"{DOCS_ASSETS}/swagger-ui.css",
+            swagger_favicon_url=f"{DOCS_ASSETS}/favicon-32x32.png",
+        )
 
 
 def _add_web_page(app: FastAPI) -> None:

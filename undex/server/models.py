@@ -82,9 +82,14 @@ class SuggestionResult(BaseModel):
 
 
 class DocumentExtras(BaseModel):
-    detected_language: str | None
+    detected_language: str | None = Field(
+        description="ISO 639 code of the text's language; may be outside the six UN languages (e.g. de)"
+    )
     label_language: str
     project_language: str
+    warning: str | None = Field(
+        None, description="set when undex does not cover the text's language (names it and the supported ones)"
+    )
 
 
 class SuggestionResultList(BaseModel):
@@ -94,7 +99,10 @@ class SuggestionResultList(BaseModel):
     @classmethod
     def of(cls, s: Suggestions, project_language: str) -> SuggestionResultList:
         extras = DocumentExtras(
-            detected_language=s.language, label_language=s.label_language, project_language=project_language
+            detected_language=s.language,
+            label_language=s.label_language,
+            project_language=project_language,
+            warning=s.warning,
         )
         return cls(results=[SuggestionResult.of(x) for x in s], undex=extras)
 

@@ -169,6 +169,7 @@ async function runSuggest(text, project, keepAccepted, detected) {
     chars: Array.from(text),
     project,
     detected: detected || data.undex.detected_language,
+    warning: data.undex.warning,
     subjects,
     seconds: (performance.now() - started) / 1000,
   };
@@ -194,6 +195,7 @@ function renderStatus() {
     el("span", { class: "tag" }, `${t(ui, "usingProject")}: ${r.project.name}`),
     el("span", { dir: "ltr" }, `${r.subjects.length} · ${r.seconds.toFixed(2)} s`),
   );
+  if (r.warning) $("status").append(el("p", { class: "warning", role: "alert", dir: "ltr" }, r.warning));
 }
 
 function renderAll() {
