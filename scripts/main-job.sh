@@ -15,14 +15,13 @@ CORPORA=("$SHARED"/data/derived/corpora/*.jsonl)
 SEED="$SHARED/examples/seed.txt"
 
 $UNDEX load-vocab unbis "$SHARED/data/derived/unbis_terms.tsv"
-echo "== training on the shared corpora (English records; train split, ensemble fitted on dev)"
-$UNDEX train ensemble-en "${CORPORA[@]}" --split train --dev-split dev
-$UNDEX train lexical-zh-en "${CORPORA[@]}" --split train
+echo "== training the recommended project of each language on the shared corpora (train split, held-out dev)"
+for project in unbis-en unbis-zh unbis-fr unbis-es unbis-ru unbis-ar; do
+  $UNDEX train "$project" "${CORPORA[@]}" --split train --dev-split dev
+done
 
-echo "== ensemble-en on an English UN draft resolution"
-$UNDEX suggest ensemble-en "$SHARED/data/derived/corpora/example_format/A_31_L.19_draft.txt" \
+echo "== unbis-en on an English UN draft resolution"
+$UNDEX suggest unbis-en "$SHARED/data/derived/corpora/example_format/A_31_L.19_draft.txt" \
   --limit 8 --label-language en --label-language zh --mark-gold
-echo "== lexical-zh-en (Chinese matching, ranker learned from the English corpora) on the seed"
-$UNDEX suggest lexical-zh-en "$SEED" --limit 12 --label-language en --label-language zh --mark-gold
-echo "== lexical-zh (zero-shot: thesaurus labels only, no training) on the seed"
-$UNDEX suggest lexical-zh "$SEED" --limit 12 --label-language en --label-language zh --mark-gold
+echo "== unbis-zh (Chinese matching; ranker and concept association learned from the English corpora) on the seed"
+$UNDEX suggest unbis-zh "$SEED" --limit 12 --label-language en --label-language zh --mark-gold
