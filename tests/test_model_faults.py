@@ -351,10 +351,10 @@ def test_concurrent_requests_after_a_swap_load_the_new_model_once(trained: tuple
     loads = Counter()
     original = running._new_backend
 
-    def counting():
+    def counting(*args):
         loads["new"] += 1
         time.sleep(0.05)  # a slow load, so that the threads overlap
-        return original()
+        return original(*args)
 
     running._new_backend = counting
     backends = []

@@ -161,12 +161,12 @@ class Indexer:
                 raise InputError(f"a document must be a string, not {type(text).__name__}")
         if not texts:
             return []
-        self.load()
-        batch = self.project.suggest_batch(list(texts), limit, threshold)
+        snapshot = self.project.snapshot()  # model and the vocabulary it was trained with
+        batch = self.project.suggest_batch(list(texts), limit, threshold, snapshot)
         ids = list(ids or [None] * len(texts))
         return [
             Suggestions(
-                subject_records(self.vocab, batch, row, text, [language], self.language),
+                subject_records(snapshot.vocab, batch, row, text, [language], self.language),
                 ids[row],
                 detect_language(text),
                 language,

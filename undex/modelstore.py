@@ -145,10 +145,10 @@ def current_version(target: Path) -> Path | None:
 def read_manifest(target: Path) -> dict[str, Any] | None:
     """The manifest of the current version, or None when nothing was saved yet."""
     version = current_version(target)
-    return None if version is None else _read_version_manifest(version)
+    return None if version is None else version_manifest(version)
 
 
-def _read_version_manifest(version: Path) -> dict[str, Any]:
+def version_manifest(version: Path) -> dict[str, Any]:
     try:
         with open(version / MANIFEST, encoding="utf-8") as handle:
             return json.load(handle)
@@ -168,7 +168,7 @@ def open_artifact(target: Path, what: str, attempts: int = 3) -> tuple[Path, dic
         if version is None:
             raise NotFoundError(f"no saved {what} at {target}")
         try:
-            manifest = _read_version_manifest(version)
+            manifest = version_manifest(version)
             _verify(version, manifest, what)
             return version, manifest
         except ModelError:

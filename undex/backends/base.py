@@ -107,8 +107,9 @@ class Backend(ABC):
     def suggest_batch(self, texts: Sequence[str]) -> SuggestionBatch:
         """Scores in [0, 1] for every concept of every text."""
 
-    def learn(self, docs: Sequence[LabelledDoc]) -> None:
-        """Add documents to a fitted model (only where ``supports_learning``)."""
+    def learn(self, docs: Sequence[LabelledDoc]) -> Backend:
+        """A new model: this one with ``docs`` added (only where ``supports_learning``).
+        This model is not changed, so that requests using it can finish."""
         raise NotImplementedError(f"the {self.name} backend does not learn incrementally")
 
     def prepare(self) -> None:

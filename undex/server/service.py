@@ -67,7 +67,7 @@ class ProjectService:
             indexer = self._indexers.get(project_id)
             if project_id in self._failures:
                 out[project_id] = f"unavailable: {self._failures[project_id]}"
-            elif indexer is not None and indexer.project._backend is not None:
+            elif indexer is not None and indexer.project.is_loaded:
                 out[project_id] = "ready"
             else:
                 out[project_id] = "not loaded" if self.project(project_id).is_ready else "not trained"
@@ -128,7 +128,7 @@ class ProjectService:
                 f"the {project.config.backend!r} backend of project {project_id!r} does not learn "
                 "from single documents, or it is not trained; train it with: undex train"
             )
-        resolver = SubjectResolver(indexer.vocab)
+        resolver = SubjectResolver(project.snapshot().vocab)  # the model's own vocabulary
         docs = []
         for number, d in enumerate(documents):
             concepts = resolver.resolve_all(s.uri for s in d.subjects)
