@@ -25,6 +25,10 @@ class Unavailable(UndexError):
     """A configured project cannot serve now (vocabulary or model missing, or no learning)."""
 
 
+class ServerMisconfigured(UndexError):
+    """The server's own configuration (a projects.toml section) is broken: 500, not the client's fault."""
+
+
 class TooLarge(UndexError):
     """A request within the body limit that carries a text longer than allowed (413)."""
 
@@ -46,7 +50,7 @@ class Problem(BaseModel):
 
 PROBLEM_RESPONSES = {
     status: {"model": Problem, "content": {PROBLEM_JSON: {}}, "description": HTTPStatus(status).phrase}
-    for status in (400, 401, 403, 404, 413, 415, 503)
+    for status in (400, 401, 403, 404, 413, 415, 500, 503)
 }
 
 
@@ -65,7 +69,9 @@ def status_of(exc: UndexError) -> int:
         return 404
     if isinstance(exc, (NotTrainedError, ModelError, Unavailable)):
         return 503
-    if isinstance(exc, (InputError, ConfigError)):
+    if isinstance(exc, (ServerMisconfigured, ConfigError)):  # a client cannot cause these
+        return 500
+    if isinstance(exc, InputError):
         return 400
     return 400
 
