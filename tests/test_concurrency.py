@@ -186,3 +186,20 @@ def test_concurrent_first_requests_build_one_project(trained: Path) -> None:
             assert len({id(p) for p in got}) == 1
     finally:
         sys.setswitchinterval(old)
+
+
+def test_vocabulary_caches_are_keyed_by_checksum_and_bounded(workdir: Path, mini_vocab_path: Path) -> None:
+    from undex.vocab import load_vocabulary, store
+    from undex.vocab_search import _INDEXES, CACHED_VOCABULARIES, concept_search
+
+    header, *rows = mini_vocab_path.read_text(encoding="utf-8").splitlines()
+    for version in range(CACHED_VOCABULARIES + 3):  # load-vocab run again and again
+        edited = [row.replace("OCEANS", f"OCEANS {version}") for row in rows]
+        path = workdir / f"v{version}.tsv"
+        path.write_text("\n".join([header, *edited]) + "\n", encoding="utf-8")
+        save_vocabulary(load_vocabulary_file("mini", path), workdir / "data")
+        concept_search(load_vocabulary(workdir / "data", "mini"))
+        assert load_vocabulary(workdir / "data", "mini") is load_vocabulary(workdir / "data", "mini")
+    assert len(store._VOCAB_CACHE) <= CACHED_VOCABULARIES
+    assert len(_INDEXES) <= CACHED_VOCABULARIES
+    assert all(isinstance(key, str) for key in _INDEXES)
