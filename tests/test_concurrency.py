@@ -3,6 +3,9 @@ under it: model and vocabulary are one snapshot, learns are serialized and swap 
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
 import sys
 import threading
 import time
@@ -72,15 +75,19 @@ def test_retrained_on_a_reordered_vocabulary_the_running_server_gives_right_uris
     assert running.vocab.checksum == running.project.manifest["vocab_checksum"]
 
 
-def test_a_new_vocabulary_without_retraining_is_refused_until_retrained(trained: Path, mini_vocab_path: Path) -> None:
+def test_a_new_vocabulary_keeps_the_old_pair_until_retrained_and_a_new_process_refuses(
+    trained: Path, mini_vocab_path: Path
+) -> None:
     running = Indexer(fresh(trained))
     query = "human rights defenders in detention"
     assert top_uri(running, query) == HUMAN_RIGHTS_URI
     save_reordered_vocabulary(trained, mini_vocab_path)
+    assert top_uri(running, query) == HUMAN_RIGHTS_URI  # the model with its own vocabulary
     with pytest.raises(ModelError, match="retrain"):
-        running.suggest(query)
+        Indexer(fresh(trained)).suggest(query)  # a new process cannot pair them
     fresh(trained).train(labelled(trained / "data", CORPUS))
     assert top_uri(running, query) == HUMAN_RIGHTS_URI
+    assert running.vocab.checksum == running.project.manifest["vocab_checksum"]
 
 
 # ------------------------------------------------- 2. learn against suggest
@@ -203,3 +210,30 @@ def test_vocabulary_caches_are_keyed_by_checksum_and_bounded(workdir: Path, mini
     assert len(store._VOCAB_CACHE) <= CACHED_VOCABULARIES
     assert len(_INDEXES) <= CACHED_VOCABULARIES
     assert all(isinstance(key, str) for key in _INDEXES)
+
+
+def test_a_learn_is_redone_on_a_model_another_process_saved_meanwhile(
+    trained: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = fresh(trained)
+    _ = project.backend
+    original_save = KnnBackend.save
+    retrained: list[bool] = []
+
+    def save_while_retrained(self: KnnBackend, folder: Path) -> None:
+        if not retrained:  # `undex train` (another process) finishes while this learn is being saved
+            retrained.append(True)
+            corpus = trained / "corpus.jsonl"
+            corpus.write_text("".join(json.dumps({"text": t, "labels": s}) + "\n" for t, s in CORPUS[:4]))
+            env = {
+                **os.environ,
+                "UNDEX_PROJECTS": str(trained / "projects.toml"),
+                "UNDEX_DATADIR": str(trained / "data"),
+            }
+            subprocess.run([sys.executable, "-m", "undex", "train", "knn-mini", str(corpus)], env=env, check=True)
+        original_save(self, folder)
+
+    monkeypatch.setattr(KnnBackend, "save", save_while_retrained)
+    project.learn(lambda vocab: labelled(trained / "data", CORPUS[4:5]))
+    assert project.manifest["training_documents"] == 4 and project.manifest["learned_documents"] == 1
+    assert fresh(trained).backend.documents_.shape[0] == 5

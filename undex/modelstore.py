@@ -70,10 +70,18 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def save_artifact(target: Path, write_files: Callable[[Path], None], manifest: dict[str, Any]) -> Path:
+class ModelChanged(ModelError):
+    """Another writer saved a new version since the one an update was based on."""
+
+
+def save_artifact(
+    target: Path, write_files: Callable[[Path], None], manifest: dict[str, Any], replaces: Path | None = None
+) -> Path:
     """Write a new version of the artefact at ``target`` and make it current atomically.
 
     ``write_files`` fills the (temporary) directory it is given. Returns the version dir.
+    With ``replaces`` (an update of that version), raises :class:`ModelChanged` instead
+    when ``current`` no longer names it: another process saved meanwhile.
     """
     tmp: Path | None = None
     try:
@@ -99,6 +107,8 @@ def save_artifact(target: Path, write_files: Callable[[Path], None], manifest: d
                 os.fsync(handle.fileno())
         with _swap_lock(target):  # no other writer is between its rename and its link meanwhile
             previous = current_version(target)
+            if replaces is not None and previous != replaces:
+                raise ModelChanged(f"{target} was saved by another process meanwhile")
             version = target / f"v{time.time_ns()}"
             os.rename(tmp, version)
             _fault_point(4)

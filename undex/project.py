@@ -8,7 +8,7 @@ import re
 import threading
 import time
 import tomllib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,6 +23,7 @@ from undex.corpus import LabelledDoc
 from undex.errors import ConfigError, ModelError, NotFoundError, NotTrainedError
 from undex.modelstore import (
     SAFE_NAME,
+    ModelChanged,
     artifact_dir,
     current_version,
     open_artifact,
@@ -164,9 +165,7 @@ class Project:
         """Can suggest: trained, or a backend that needs no training."""
         return self.is_trained or not self.backend_class.requires_training
 
-    @property
-    def is_loaded(self) -> bool:
-        return self._snapshot is not None
+    is_loaded = property(lambda self: self._snapshot is not None)
 
     @property
     def vocab(self) -> Vocabulary:
@@ -232,10 +231,12 @@ class Project:
             return found
 
     def _is_current(self, snapshot: ModelSnapshot) -> bool:
-        return (snapshot.model_version, snapshot.vocab_version) == (
-            current_version(self.model_dir),
-            current_version(self.vocab_dir),
-        )
+        """A model stays with the vocabulary it was loaded with until a new model is saved
+        (a new vocabulary alone changes nothing it serves); a backend without a model follows
+        the vocabulary."""
+        if snapshot.model_version != current_version(self.model_dir):
+            return False
+        return snapshot.model_version is not None or snapshot.vocab_version == current_version(self.vocab_dir)
 
     @property
     def backend(self) -> Backend:
@@ -312,11 +313,13 @@ class Project:
                 self._snapshot = ModelSnapshot(backend, vocab, version, vocab_version)
         return manifest
 
-    def learn(self, docs: Sequence[LabelledDoc]) -> dict[str, Any]:
+    def learn(self, docs: Sequence[LabelledDoc] | Callable[[Vocabulary], Sequence[LabelledDoc]]) -> dict[str, Any]:
         """Add indexed documents to a trained model of a backend that learns incrementally,
         and save the result as a new model version (atomically). Returns the manifest.
 
-        Learns run one at a time; the served model is replaced only after the new one is saved."""
+        ``docs`` may be a function making them for the vocabulary of the model they are added
+        to. Learns run one at a time; the served model is replaced only after the new one is
+        saved; when another process saved a model meanwhile, the learn is redone on that one."""
         if not self.backend_class.supports_learning:
             raise ConfigError(
                 f"the {self.config.backend!r} backend of {self.id!r} does not learn from single documents; "
@@ -324,21 +327,33 @@ class Project:
             )
         if not self.is_trained:
             raise NotTrainedError(f"project {self.id!r} is not trained; run: undex train {self.id} CORPUS...")
+        with self._writing:
+            first_vocab = None
+            for _ in range(3):
+                current = self.snapshot()
+                first_vocab = first_vocab or current.vocab.checksum
+                if not callable(docs) and current.vocab.checksum != first_vocab:
+                    break  # the documents' concept numbers belong to the other vocabulary
+                try:
+                    return self._learn_on(current, docs(current.vocab) if callable(docs) else docs)
+                except ModelChanged:
+                    continue
+        raise ModelError(f"the model of {self.id!r} kept changing while learning; send the documents again")
+
+    def _learn_on(self, current: ModelSnapshot, docs: Sequence[LabelledDoc]) -> dict[str, Any]:
+        if current.model_version is None:
+            raise NotTrainedError(f"project {self.id!r} is not trained; run: undex train {self.id} CORPUS...")
         if not docs:
             raise NotFoundError("no document to learn from (need text and known subjects)")
-        with self._writing:
-            current = self.snapshot()
-            if current.model_version is None:
-                raise NotTrainedError(f"project {self.id!r} is not trained; run: undex train {self.id} CORPUS...")
-            manifest = dict(version_manifest(current.model_version))
-            learned = current.backend.learn(docs)
-            manifest["learned_documents"] = int(manifest.get("learned_documents", 0)) + len(docs)
-            manifest["summary"] = learned.training_summary()
-            for key in ("files", "saved_at"):
-                manifest.pop(key, None)
-            version = save_artifact(self.model_dir, learned.save, manifest)
-            with self._loading:
-                self._snapshot = ModelSnapshot(learned, current.vocab, version, current.vocab_version)
+        manifest = dict(version_manifest(current.model_version))
+        learned = current.backend.learn(docs)
+        manifest["learned_documents"] = int(manifest.get("learned_documents", 0)) + len(docs)
+        manifest["summary"] = learned.training_summary()
+        for key in ("files", "saved_at"):
+            manifest.pop(key, None)
+        version = save_artifact(self.model_dir, learned.save, manifest, replaces=current.model_version)
+        with self._loading:
+            self._snapshot = ModelSnapshot(learned, current.vocab, version, current.vocab_version)
         return manifest
 
     def suggest_batch(
@@ -348,8 +363,7 @@ class Project:
         threshold: float | None = None,
         snapshot: ModelSnapshot | None = None,
     ) -> SuggestionBatch:
-        """Scores of ``texts`` by ``snapshot`` (default: the current one); its vocabulary
-        is the one that turns the columns into concepts."""
+        """Scores by ``snapshot`` (default: the current one), whose vocabulary names the columns."""
         batch = (snapshot or self.snapshot()).backend.suggest_batch(list(texts))
         return batch.filter(
             self.config.limit if limit is None else limit,

@@ -13,7 +13,7 @@ from undex.errors import ConfigError, InputError, ModelError, NotFoundError, Not
 from undex.project import Project, ProjectRegistry
 from undex.server.models import IndexedDocument, ProjectBackend, ProjectExtras, ProjectInfo, Vocab
 from undex.server.problems import ServerMisconfigured, Unavailable
-from undex.vocab import list_vocabularies
+from undex.vocab import Vocabulary, list_vocabularies
 
 log = logging.getLogger("undex.server")
 
@@ -141,12 +141,16 @@ class ProjectService:
                 f"the {project.config.backend!r} backend of project {project_id!r} does not learn "
                 "from single documents, or it is not trained; train it with: undex train"
             )
-        resolver = SubjectResolver(project.snapshot().vocab)  # the model's own vocabulary
-        docs = []
-        for number, d in enumerate(documents):
-            concepts = resolver.resolve_all(s.uri for s in d.subjects)
-            if d.text.strip() and concepts:
-                docs.append(LabelledDoc(Document(f"learn-{number}", d.text), concepts))
-        if not docs:
-            raise InputError("no document has both text and a subject URI found in the vocabulary")
-        project.learn(docs)
+
+        def labelled(vocab: Vocabulary) -> list[LabelledDoc]:  # for the vocabulary of the model learning
+            resolver = SubjectResolver(vocab)
+            docs = []
+            for number, d in enumerate(documents):
+                concepts = resolver.resolve_all(s.uri for s in d.subjects)
+                if d.text.strip() and concepts:
+                    docs.append(LabelledDoc(Document(f"learn-{number}", d.text), concepts))
+            if not docs:
+                raise InputError("no document has both text and a subject URI found in the vocabulary")
+            return docs
+
+        project.learn(labelled)
