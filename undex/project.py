@@ -307,10 +307,9 @@ class Project:
             "corpus": corpus or {},
             "summary": backend.training_summary(),
         }
-        with self._writing:
+        with self._writing, self._loading:
             version = save_artifact(self.model_dir, backend.save, manifest)
-            with self._loading:
-                self._snapshot = ModelSnapshot(backend, vocab, version, vocab_version)
+            self._snapshot = ModelSnapshot(backend, vocab, version, vocab_version)
         return manifest
 
     def learn(self, docs: Sequence[LabelledDoc] | Callable[[Vocabulary], Sequence[LabelledDoc]]) -> dict[str, Any]:
@@ -351,8 +350,8 @@ class Project:
         manifest["summary"] = learned.training_summary()
         for key in ("files", "saved_at"):
             manifest.pop(key, None)
-        version = save_artifact(self.model_dir, learned.save, manifest, replaces=current.model_version)
-        with self._loading:
+        with self._loading:  # a request noticing the new version waits for it instead of loading it
+            version = save_artifact(self.model_dir, learned.save, manifest, replaces=current.model_version)
             self._snapshot = ModelSnapshot(learned, current.vocab, version, current.vocab_version)
         return manifest
 
