@@ -244,9 +244,10 @@ class Project:
         return self.snapshot().backend
 
     def _load_snapshot(self) -> ModelSnapshot:
+        trained = current_version(self.model_dir) is not None
         vocab_version = current_version(self.vocab_dir)
         vocab = self.vocab
-        if current_version(self.model_dir) is None:
+        if not trained:
             if self.backend_class.requires_training:
                 raise NotTrainedError(f"project {self.id!r} is not trained; run: undex train {self.id} CORPUS...")
             backend = self._new_backend(vocab)
