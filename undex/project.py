@@ -317,9 +317,8 @@ class Project:
         """Add indexed documents to a trained model of a backend that learns incrementally,
         and save the result as a new model version (atomically). Returns the manifest.
 
-        ``docs`` may be a function making them for the vocabulary of the model they are added
-        to. Learns run one at a time; the served model is replaced only after the new one is
-        saved; when another process saved a model meanwhile, the learn is redone on that one."""
+        ``docs`` may be a function making them for the vocabulary of the learning model. Learns
+        run one at a time, swap the model only once saved, and are redone on a model saved meanwhile."""
         if not self.backend_class.supports_learning:
             raise ConfigError(
                 f"the {self.config.backend!r} backend of {self.id!r} does not learn from single documents; "
