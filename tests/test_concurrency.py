@@ -63,19 +63,7 @@ def top_uri(indexer: Indexer, text: str) -> str:
 # ------------------------------------------------- 1. vocabulary and model agree
 
 
-def test_retrained_on_a_reordered_vocabulary_the_running_server_gives_right_uris(
-    trained: Path, mini_vocab_path: Path
-) -> None:
-    running = Indexer(fresh(trained))
-    query = "human rights defenders in detention"
-    assert top_uri(running, query) == HUMAN_RIGHTS_URI
-    save_reordered_vocabulary(trained, mini_vocab_path)
-    fresh(trained).train(labelled(trained / "data", CORPUS))  # another process: load-vocab + train
-    assert top_uri(running, query) == HUMAN_RIGHTS_URI
-    assert running.vocab.checksum == running.project.manifest["vocab_checksum"]
-
-
-def test_a_new_vocabulary_keeps_the_old_pair_until_retrained_and_a_new_process_refuses(
+def test_a_running_model_keeps_its_vocabulary_until_retrained_on_the_new_one(
     trained: Path, mini_vocab_path: Path
 ) -> None:
     running = Indexer(fresh(trained))
