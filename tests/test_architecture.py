@@ -68,7 +68,7 @@ KNOWN_UPWARD: dict[str, str] = {}
 EXTRA_LIBRARIES: dict[str, tuple[str, ...]] = {
     "fastapi": ("undex.server",),
     "starlette": ("undex.server",),
-    "uvicorn": ("undex.cli.serve",),
+    "uvicorn": ("undex.cli.serve", "undex.server"),
     "python_multipart": ("undex.server",),
     "multipart": ("undex.server",),
     "docx": ("undex.server",),

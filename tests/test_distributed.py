@@ -71,7 +71,7 @@ def test_each_worker_loads_the_model_once(workdir: Path, tmp_path: Path, schedul
         from undex.batch.tasks import _REGISTRIES
 
         projects = [r._projects.get("tfidf-mini") for r in _REGISTRIES.values()]
-        backends = {id(p._backend) for p in projects if p is not None and p._backend is not None}
+        backends = {id(p._snapshot.backend) for p in projects if p is not None and p._snapshot is not None}
         return len(backends), next(iter(backends), 0)
 
     docs = tmp_path / "docs"

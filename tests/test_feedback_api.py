@@ -194,7 +194,7 @@ def test_learn_on_feedback_adds_the_document_to_a_knn_model(tmp_path: Path) -> N
 
 
 def test_learn_on_feedback_needs_a_backend_that_learns() -> None:
-    with pytest.raises(ConfigError, match=r"\[lexical-x\]: learn_on_feedback needs a backend that learns"):
+    with pytest.raises(ConfigError, match=r"\[lexical-x\]: learn_on_feedback needs a learning backend"):
         parse_projects('[lexical-x]\nlanguage="en"\nbackend="lexical"\nlearn_on_feedback=true\n', "p.toml")
 
 

@@ -25,7 +25,7 @@ from helpers import MODEL_CORPUS as CORPUS
 from helpers import fresh, labelled, model_version, scores
 
 from undex.corpus import CorpusStats, labelled_documents
-from undex.modelstore import open_artifact, save_artifact
+from undex.modelstore import FAULT_STEP_ENV, SAVE_STEPS, current_version, open_artifact, save_artifact
 from undex.vocab import load_vocabulary
 
 KILL_SEEDS = range(int(os.environ.get("UNDEX_KILL_RUNS", "10")))
@@ -46,8 +46,11 @@ def write_corpus(path: Path, documents: int, seed: int, vocabulary: int = 0) -> 
     return path
 
 
-def undex(workdir: Path, *args: str, prefix: tuple[str, ...] = ()) -> subprocess.Popen:
+def undex(
+    workdir: Path, *args: str, prefix: tuple[str, ...] = (), extra_env: dict[str, str] | None = None
+) -> subprocess.Popen:
     env = {**os.environ, "UNDEX_PROJECTS": str(workdir / "projects.toml"), "UNDEX_DATADIR": str(workdir / "data")}
+    env.update(extra_env or {})
     return subprocess.Popen(
         [*prefix, sys.executable, "-m", "undex", *args],
         cwd=workdir,
@@ -360,10 +363,10 @@ def test_concurrent_requests_after_a_swap_load_the_new_model_once(trained: tuple
     loads = Counter()
     original = running._new_backend
 
-    def counting():
+    def counting(*args):
         loads["new"] += 1
         time.sleep(0.05)  # a slow load, so that the threads overlap
-        return original()
+        return original(*args)
 
     running._new_backend = counting
     backends = []
@@ -375,3 +378,36 @@ def test_concurrent_requests_after_a_swap_load_the_new_model_once(trained: tuple
     assert loads["new"] == 1
     assert len(backends) == 8 and all(b is backends[0] for b in backends)
     np.testing.assert_array_equal(scores(running), scores(fresh(workdir)))
+
+
+# ------------------------------------------- a kill at each step of saving (deterministic)
+
+
+def _leftovers(folder: Path) -> list[str]:
+    return sorted(n for n in os.listdir(folder) if n.startswith("."))
+
+
+@pytest.mark.parametrize("step", range(1, SAVE_STEPS + 1))
+def test_a_kill_at_each_step_of_saving_is_recovered(trained: tuple[Path, np.ndarray], step: int) -> None:
+    """``undex train`` killed at step N of save_artifact: a new process loads a complete
+    model (the previous or the new one), and the next save removes what the kill left
+    (orphan version, stray link, temporary directory) but never what ``current`` names."""
+    workdir, _ = trained
+    fresh(workdir).train(labelled(workdir / "data", CORPUS[:6]))  # a previous version, for pruning
+    before, before_scores = model_version(workdir), scores(fresh(workdir))
+    corpus = write_corpus(workdir / "corpus.jsonl", 12, seed=step)
+    killed = undex(workdir, "train", "tfidf-mini", str(corpus), extra_env={FAULT_STEP_ENV: str(step)})
+    killed.communicate(timeout=120)
+    assert killed.returncode == -signal.SIGKILL, f"step {step} was not reached"
+    after_kill = model_version(workdir)
+    if after_kill == before:
+        np.testing.assert_array_equal(scores(fresh(workdir)), before_scores)
+    else:
+        np.testing.assert_array_equal(scores(fresh(workdir)), trained_in_process(workdir, corpus))
+
+    folder = model_dir(workdir)
+    fresh(workdir).train(labelled(workdir / "data", CORPUS[:5]))  # the next train, in a new process
+    assert _leftovers(folder) == [], f"step {step}: leftovers {_leftovers(folder)}"
+    versions = sorted(p.name for p in folder.glob("v*"))
+    assert versions == sorted({after_kill.name, current_version(folder).name}), f"step {step}: {versions}"
+    open_artifact(folder, "model")

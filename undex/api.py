@@ -165,13 +165,13 @@ class Indexer:
                 raise InputError(f"a document must be a string, not {type(text).__name__}")
         if not texts:
             return []
-        self.load()
-        batch = self.project.suggest_batch(list(texts), limit, threshold, explain=True)
+        snapshot = self.project.snapshot()  # model and the vocabulary it was trained with
+        batch = self.project.suggest_batch(list(texts), limit, threshold, snapshot, explain=True)
         ids = list(ids or [None] * len(texts))
         found = []
         for row, text in enumerate(texts):
             foreign = unsupported_language(text)
-            records = subject_records(self.vocab, batch, row, text, [language], self.language)
+            records = subject_records(snapshot.vocab, batch, row, text, [language], self.language)
             warning = unsupported_message(foreign) if foreign else None
             found.append(Suggestions(records, ids[row], foreign or detect_language(text), language, warning))
         return found

@@ -8,19 +8,24 @@ Layout of one artefact (a project's model or a vocabulary)::
 
 A new version is written into a temporary directory, every file is hashed into the
 manifest, and only then is ``current`` re-pointed with an atomic ``rename``. A crash at
-any moment leaves the previous version loadable; loading verifies every SHA-256.
+any moment leaves the previous version loadable; loading verifies every SHA-256. What a
+killed writer leaves (temporary directory, link, a version ``current`` never named) is
+removed by the next save, which never removes the version ``current`` names.
 """
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
 import re
 import shutil
+import signal
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +36,15 @@ CURRENT = "current"
 SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}")
 """Project and vocabulary ids: one plain path component, never ``..`` or a separator."""
 _VERSION = re.compile(r"v\d+")
+FAULT_STEP_ENV = "UNDEX_FAULT_STEP"
+"""Tests set it to N to have the process killed (SIGKILL) at step N of :func:`save_artifact`."""
+SAVE_STEPS = 8
+
+
+def _fault_point(step: int) -> None:
+    """Kill this process here when the fault-injection variable names ``step`` (tests only)."""
+    if os.environ.get(FAULT_STEP_ENV) == str(step):
+        os.kill(os.getpid(), signal.SIGKILL)
 
 
 def artifact_dir(root: Path, kind: str, name: str) -> Path:
@@ -56,17 +70,27 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def save_artifact(target: Path, write_files: Callable[[Path], None], manifest: dict[str, Any]) -> Path:
+class ModelChanged(ModelError):
+    """Another writer saved a new version since the one an update was based on."""
+
+
+def save_artifact(
+    target: Path, write_files: Callable[[Path], None], manifest: dict[str, Any], replaces: Path | None = None
+) -> Path:
     """Write a new version of the artefact at ``target`` and make it current atomically.
 
     ``write_files`` fills the (temporary) directory it is given. Returns the version dir.
+    With ``replaces`` (an update of that version), raises :class:`ModelChanged` instead
+    when ``current`` no longer names it: another process saved meanwhile.
     """
     tmp: Path | None = None
     try:
         target.mkdir(parents=True, exist_ok=True)
         _remove_stale_temporaries(target)
         tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{os.getpid()}-", dir=target))
+        _fault_point(1)
         write_files(tmp)
+        _fault_point(2)
         files = {
             p.relative_to(tmp).as_posix(): sha256_file(p)
             for p in sorted(tmp.rglob("*"))
@@ -77,40 +101,73 @@ def save_artifact(target: Path, write_files: Callable[[Path], None], manifest: d
             json.dump(full_manifest, handle, indent=2, ensure_ascii=False)
             handle.flush()
             os.fsync(handle.fileno())
+        _fault_point(3)
         for name in files:
             with open(tmp / name, "rb") as handle:
                 os.fsync(handle.fileno())
-        version = target / f"v{time.time_ns()}"
-        os.rename(tmp, version)
-        link_tmp = target / f".{CURRENT}.{os.getpid()}"
-        if link_tmp.is_symlink() or link_tmp.exists():
-            link_tmp.unlink()
-        os.symlink(version.name, link_tmp)
-        os.replace(link_tmp, target / CURRENT)
-        _fsync_dir(target)
+        with _swap_lock(target):  # no other writer is between its rename and its link meanwhile
+            previous = current_version(target)
+            if replaces is not None and previous != replaces:
+                raise ModelChanged(f"{target} was saved by another process meanwhile")
+            version = target / f"v{time.time_ns()}"
+            os.rename(tmp, version)
+            _fault_point(4)
+            _point_current_at(target, version)
+            keep = {version.name} if previous is None else {version.name, previous.name}
+            _prune_old_versions(target, keep)
     except OSError as exc:
         raise ModelError(f"cannot write {target}: {exc.strerror or exc}") from exc
     finally:  # a failed write must not keep its space (the disk may be full)
         if tmp is not None and tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
-    _prune_old_versions(target, keep={version.name})
     return version
 
 
+@contextmanager
+def _swap_lock(target: Path) -> Iterator[None]:
+    """An exclusive lock (across processes) on the artefact's directory."""
+    fd = os.open(target, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock, also when the process is killed
+
+
+def _point_current_at(target: Path, version: Path) -> None:
+    link_tmp = target / f".{CURRENT}.{os.getpid()}"
+    if link_tmp.is_symlink() or link_tmp.exists():
+        link_tmp.unlink()
+    os.symlink(version.name, link_tmp)
+    _fault_point(5)
+    os.replace(link_tmp, target / CURRENT)
+    _fault_point(6)
+    _fsync_dir(target)
+    _fault_point(7)
+
+
+_LEFTOVER = re.compile(rf"\.(?:tmp-|{CURRENT}\.)(\d*)")
+"""A writer's temporary directory ``.tmp-PID-...`` or link ``.current.PID``."""
+
+
 def _remove_stale_temporaries(target: Path) -> None:
-    """Remove what killed writers left behind; a directory of a process that is still
-    running (another ``undex train`` of the same artefact) is left alone."""
-    for leftover in target.glob(".tmp-*"):
-        if not _writer_alive(leftover.name):
+    """Remove what killed writers left behind; what a process that is still running
+    (another ``undex train`` of the same artefact) is writing is left alone."""
+    for leftover in target.glob(".*"):
+        found = _LEFTOVER.match(leftover.name)
+        if found is None or (found.group(1) and _writer_alive(int(found.group(1)))):
+            continue
+        if leftover.is_symlink() or leftover.is_file():
+            leftover.unlink(missing_ok=True)
+        else:
             shutil.rmtree(leftover, ignore_errors=True)
 
 
-def _writer_alive(name: str) -> bool:
-    pid = name.split("-")[1] if name.count("-") >= 2 else ""
-    if not pid.isdigit() or int(pid) == os.getpid():
+def _writer_alive(pid: int) -> bool:
+    if pid == os.getpid():
         return False
     try:
-        os.kill(int(pid), 0)
+        os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except OSError:  # exists, owned by someone else
@@ -118,15 +175,20 @@ def _writer_alive(name: str) -> bool:
     return True
 
 
-def _prune_old_versions(target: Path, keep: set[str], keep_previous: int = 1) -> None:
-    """Delete old versions, keeping the newest ``keep_previous`` besides ``keep``.
+def _prune_old_versions(target: Path, keep: set[str]) -> None:
+    """Delete every version but ``keep`` and the one ``current`` names: older versions and
+    orphans of killed writers. Called under the swap lock, so no live writer has a version
+    that ``current`` is about to name.
 
-    One previous version stays so that a reader that resolved ``current`` just before
-    the swap can still open its files.
+    ``keep`` holds the previous version, so that a reader that resolved ``current`` just
+    before the swap can still open its files.
     """
-    versions = sorted((p for p in target.glob("v*") if p.name not in keep), reverse=True)
-    for old in versions[keep_previous:]:
-        shutil.rmtree(old, ignore_errors=True)
+    now = current_version(target)
+    keep = keep | ({now.name} if now is not None else set())
+    for old in sorted(target.glob("v*")):
+        if old.name not in keep and _VERSION.fullmatch(old.name):
+            shutil.rmtree(old, ignore_errors=True)
+            _fault_point(8)
 
 
 def current_version(target: Path) -> Path | None:
@@ -145,10 +207,10 @@ def current_version(target: Path) -> Path | None:
 def read_manifest(target: Path) -> dict[str, Any] | None:
     """The manifest of the current version, or None when nothing was saved yet."""
     version = current_version(target)
-    return None if version is None else _read_version_manifest(version)
+    return None if version is None else version_manifest(version)
 
 
-def _read_version_manifest(version: Path) -> dict[str, Any]:
+def version_manifest(version: Path) -> dict[str, Any]:
     try:
         with open(version / MANIFEST, encoding="utf-8") as handle:
             return json.load(handle)
@@ -156,7 +218,7 @@ def _read_version_manifest(version: Path) -> dict[str, Any]:
         raise ModelError(f"{version / MANIFEST} is unreadable: {exc}") from exc
 
 
-def open_artifact(target: Path, what: str, attempts: int = 3) -> tuple[Path, dict[str, Any]]:
+def open_artifact(target: Path, what: str, attempts: int = 5) -> tuple[Path, dict[str, Any]]:
     """Return (version directory, manifest) after verifying every file's checksum.
 
     The manifest is read from the very version that is verified. When verification fails
@@ -165,10 +227,12 @@ def open_artifact(target: Path, what: str, attempts: int = 3) -> tuple[Path, dic
     """
     for attempt in range(attempts):
         version = current_version(target)
+        if version is None and attempt < attempts - 1 and (target / CURRENT).is_symlink():
+            continue  # the version it named was pruned after two quick saves: read the link again
         if version is None:
             raise NotFoundError(f"no saved {what} at {target}")
         try:
-            manifest = _read_version_manifest(version)
+            manifest = version_manifest(version)
             _verify(version, manifest, what)
             return version, manifest
         except ModelError:

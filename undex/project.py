@@ -8,8 +8,8 @@ import re
 import threading
 import time
 import tomllib
-from collections.abc import Sequence
-from functools import cached_property
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -21,9 +21,18 @@ from undex.backends import BACKENDS, Backend, BackendContext, get_backend_class
 from undex.backends.base import SourceHandle
 from undex.corpus import LabelledDoc
 from undex.errors import ConfigError, ModelError, NotFoundError, NotTrainedError
-from undex.modelstore import SAFE_NAME, artifact_dir, current_version, open_artifact, read_manifest, save_artifact
+from undex.modelstore import (
+    SAFE_NAME,
+    ModelChanged,
+    artifact_dir,
+    current_version,
+    open_artifact,
+    read_manifest,
+    save_artifact,
+    version_manifest,
+)
 from undex.suggestion import SuggestionBatch
-from undex.vocab import Vocabulary, load_vocabulary, vocabulary_checksum
+from undex.vocab import Vocabulary, load_vocabulary, vocab_dir, vocabulary_checksum
 
 PROJECT_ID = re.compile(rf"^{SAFE_NAME.pattern}\Z")
 DEFAULT_PROJECTS = "projects.toml"
@@ -82,10 +91,7 @@ def parse_projects(text: str, source: str) -> dict[str, ProjectConfig]:
             )
         backend_class = get_backend_class(config.backend)
         if config.learn_on_feedback and not backend_class.supports_learning:
-            raise ConfigError(
-                f"{source}: [{project_id}]: learn_on_feedback needs a backend that learns incrementally "
-                f"(knn), not {config.backend!r}"
-            )
+            raise ConfigError(f"{source}: [{project_id}]: learn_on_feedback needs a learning backend (knn)")
         try:
             backend_class.Params(**config.params)
         except ValidationError as exc:
@@ -100,16 +106,32 @@ def _first_error(exc: ValidationError) -> str:
     return f"{where}: {err['msg']}" if where else err["msg"]
 
 
+@dataclass(frozen=True)
+class ModelSnapshot:
+    """A loaded model together with exactly the vocabulary it was trained with. Requests
+    read one snapshot and use it throughout; a new model or vocabulary makes a new one."""
+
+    backend: Backend
+    vocab: Vocabulary
+    model_version: Path | None
+    """The model version directory (None: a backend that needs no training)."""
+    vocab_version: Path | None
+
+
 class Project:
-    """A configured project; the trained model is loaded on first use."""
+    """A configured project; the trained model is loaded on first use.
+
+    Readers take the current :class:`ModelSnapshot` (one reference read) and never lock;
+    learns are serialized and swap in a whole new snapshot after the model is saved.
+    """
 
     def __init__(self, config: ProjectConfig, datadir: Path, registry: ProjectRegistry | None = None) -> None:
         self.config = config
         self.datadir = datadir
         self.registry = registry
-        self._backend: Backend | None = None
+        self._snapshot: ModelSnapshot | None = None
         self._loading = threading.Lock()
-        self._loaded_version: Path | None = None
+        self._writing = threading.Lock()
 
     @property
     def id(self) -> str:
@@ -118,6 +140,10 @@ class Project:
     @property
     def model_dir(self) -> Path:
         return artifact_dir(self.datadir, "projects", self.config.id)
+
+    @property
+    def vocab_dir(self) -> Path:
+        return vocab_dir(self.datadir, self.config.vocab)
 
     @property
     def manifest(self) -> dict[str, Any] | None:
@@ -136,12 +162,15 @@ class Project:
         """Can suggest: trained, or a backend that needs no training."""
         return self.is_trained or not self.backend_class.requires_training
 
-    @cached_property
+    is_loaded = property(lambda self: self._snapshot is not None)
+
+    @property
     def vocab(self) -> Vocabulary:
+        """The vocabulary saved now (what training uses); serving uses :meth:`snapshot`'s."""
         return load_vocabulary(self.datadir, self.config.vocab)
 
-    def analyzer_for(self, language: str) -> Analyzer:
-        return analyzer_for_vocabulary(language, self.vocab)
+    def analyzer_for(self, language: str, vocab: Vocabulary | None = None) -> Analyzer:
+        return analyzer_for_vocabulary(language, vocab or self.vocab)
 
     @property
     def vocab_checksum(self) -> str | None:
@@ -171,44 +200,63 @@ class Project:
     def _source_handles(self) -> list[SourceHandle]:
         return [source.as_source() for source in self.sources()]
 
-    def _new_backend(self) -> Backend:
+    def _new_backend(self, vocab: Vocabulary | None = None) -> Backend:
         cls = self.backend_class
+        vocab = vocab or self.vocab
         context = BackendContext(
-            vocab=self.vocab,
+            vocab=vocab,
             language=self.config.language,
-            analyzer=self.analyzer_for(self.config.language),
+            analyzer=self.analyzer_for(self.config.language, vocab),
             project_id=self.id,
             find_sources=self._source_handles,
-            analyzer_for=self.analyzer_for,
+            analyzer_for=lambda language: self.analyzer_for(language, vocab),
         )
         return cls(cls.Params(**self.config.params), context)
 
+    def snapshot(self) -> ModelSnapshot:
+        """The loaded model and its vocabulary; reloaded when a new model or vocabulary was
+        saved, refused (ModelError) when the saved model was trained on another vocabulary."""
+        found = self._snapshot
+        if found is not None and self._is_current(found):
+            return found
+        with self._loading:  # concurrent requests after a swap load the new model once
+            found = self._snapshot
+            if found is not None and self._is_current(found):
+                return found
+            self._snapshot = None
+            found = self._snapshot = self._load_snapshot()
+            return found
+
+    def _is_current(self, snapshot: ModelSnapshot) -> bool:
+        """A model stays with the vocabulary it was loaded with until a new model is saved
+        (a new vocabulary alone changes nothing it serves); a backend without a model follows
+        the vocabulary."""
+        if snapshot.model_version != current_version(self.model_dir):
+            return False
+        return snapshot.model_version is not None or snapshot.vocab_version == current_version(self.vocab_dir)
+
     @property
     def backend(self) -> Backend:
-        """The ready backend; reloaded when a newer model was saved (atomic swap)."""
-        version = current_version(self.model_dir)
-        if self._backend is not None and version == self._loaded_version:
-            return self._backend
-        with self._loading:  # concurrent requests after a swap load the new model once
-            version = current_version(self.model_dir)
-            if self._backend is not None and version == self._loaded_version:
-                return self._backend
-            return self._load_backend(version)
+        """The ready backend of the current snapshot."""
+        return self.snapshot().backend
 
-    def _load_backend(self, version: Path | None) -> Backend:
-        backend = self._new_backend()
-        if version is not None:
-            version, manifest = open_artifact(self.model_dir, f"model of project {self.id!r}")
-            self._check_manifest(manifest)
-            backend.load(version)
-        elif backend.requires_training:
-            raise NotTrainedError(f"project {self.id!r} is not trained; run: undex train {self.id} CORPUS...")
-        else:
+    def _load_snapshot(self) -> ModelSnapshot:
+        trained = current_version(self.model_dir) is not None
+        vocab_version = current_version(self.vocab_dir)
+        vocab = self.vocab
+        if not trained:
+            if self.backend_class.requires_training:
+                raise NotTrainedError(f"project {self.id!r} is not trained; run: undex train {self.id} CORPUS...")
+            backend = self._new_backend(vocab)
             backend.prepare()
-        self._backend, self._loaded_version = backend, version
-        return backend
+            return ModelSnapshot(backend, vocab, None, vocab_version)
+        version, manifest = open_artifact(self.model_dir, f"model of project {self.id!r}")
+        self._check_manifest(manifest, vocab)
+        backend = self._new_backend(vocab)
+        backend.load(version)
+        return ModelSnapshot(backend, vocab, version, vocab_version)
 
-    def _check_manifest(self, manifest: dict[str, Any]) -> None:
+    def _check_manifest(self, manifest: dict[str, Any], vocab: Vocabulary) -> None:
         if manifest.get("backend") != self.config.backend:
             raise ModelError(
                 f"the saved model of {self.id!r} is a {manifest.get('backend')!r} model, "
@@ -226,19 +274,20 @@ class Project:
                 f"{self.id!r} was trained for language {manifest.get('language')!r}, "
                 f"now set to {self.config.language!r}; retrain it"
             )
-        expected = self.vocab_checksum
-        if manifest.get("vocab_checksum") != expected:
+        if manifest.get("vocab_checksum") != vocab.checksum:
             raise ModelError(
                 f"the model of {self.id!r} was trained on another vocabulary than the loaded "
                 f"{self.config.vocab!r} (checksum {str(manifest.get('vocab_checksum'))[:12]} vs "
-                f"{str(expected)[:12]}); retrain it"
+                f"{vocab.checksum[:12]}); retrain it"
             )
 
     def train(self, docs: Sequence[LabelledDoc], corpus: dict[str, Any] | None = None) -> dict[str, Any]:
         """Fit the backend on ``docs`` and save the model atomically. Returns the manifest."""
         if not docs:
             raise NotFoundError(f"no training documents for {self.id!r} (need text and known gold subjects)")
-        backend = self._new_backend()
+        vocab_version = current_version(self.vocab_dir)
+        vocab = self.vocab
+        backend = self._new_backend(vocab)
         started = time.perf_counter()
         backend.fit(docs)
         seconds = time.perf_counter() - started
@@ -250,19 +299,23 @@ class Project:
             "language": self.config.language,
             "params": backend.params.model_dump(mode="json"),
             "vocab": self.config.vocab,
-            "vocab_checksum": self.vocab_checksum,
+            "vocab_checksum": vocab.checksum,
             "training_documents": len(docs),
             "training_seconds": round(seconds, 3),
             "corpus": corpus or {},
             "summary": backend.training_summary(),
         }
-        save_artifact(self.model_dir, backend.save, manifest)
-        self._backend, self._loaded_version = backend, current_version(self.model_dir)
+        with self._writing, self._loading:
+            version = save_artifact(self.model_dir, backend.save, manifest)
+            self._snapshot = ModelSnapshot(backend, vocab, version, vocab_version)
         return manifest
 
-    def learn(self, docs: Sequence[LabelledDoc]) -> dict[str, Any]:
+    def learn(self, docs: Sequence[LabelledDoc] | Callable[[Vocabulary], Sequence[LabelledDoc]]) -> dict[str, Any]:
         """Add indexed documents to a trained model of a backend that learns incrementally,
-        and save the result as a new model version (atomically). Returns the manifest."""
+        and save the result as a new model version (atomically). Returns the manifest.
+
+        ``docs`` may be a function making them for the vocabulary of the learning model. Learns
+        run one at a time, swap the model only once saved, and are redone on a model saved meanwhile."""
         if not self.backend_class.supports_learning:
             raise ConfigError(
                 f"the {self.config.backend!r} backend of {self.id!r} does not learn from single documents; "
@@ -270,26 +323,46 @@ class Project:
             )
         if not self.is_trained:
             raise NotTrainedError(f"project {self.id!r} is not trained; run: undex train {self.id} CORPUS...")
+        with self._writing:
+            first_vocab = None
+            for _ in range(3):
+                current = self.snapshot()
+                first_vocab = first_vocab or current.vocab.checksum
+                if not callable(docs) and current.vocab.checksum != first_vocab:
+                    break  # the documents' concept numbers belong to the other vocabulary
+                try:
+                    return self._learn_on(current, docs(current.vocab) if callable(docs) else docs)
+                except ModelChanged:
+                    continue
+        raise ModelError(f"the model of {self.id!r} kept changing while learning; send the documents again")
+
+    def _learn_on(self, current: ModelSnapshot, docs: Sequence[LabelledDoc]) -> dict[str, Any]:
+        if current.model_version is None:
+            raise NotTrainedError(f"project {self.id!r} is not trained; run: undex train {self.id} CORPUS...")
         if not docs:
             raise NotFoundError("no document to learn from (need text and known subjects)")
-        backend = self.backend
-        manifest = dict(self.manifest or {})
-        backend.learn(docs)
+        manifest = dict(version_manifest(current.model_version))
+        learned = current.backend.learn(docs)
         manifest["learned_documents"] = int(manifest.get("learned_documents", 0)) + len(docs)
-        manifest["summary"] = backend.training_summary()
+        manifest["summary"] = learned.training_summary()
         for key in ("files", "saved_at"):
             manifest.pop(key, None)
-        save_artifact(self.model_dir, backend.save, manifest)
-        self._backend, self._loaded_version = backend, current_version(self.model_dir)
+        with self._loading:  # a request noticing the new version waits for it instead of loading it
+            version = save_artifact(self.model_dir, learned.save, manifest, replaces=current.model_version)
+            self._snapshot = ModelSnapshot(learned, current.vocab, version, current.vocab_version)
         return manifest
 
     def suggest_batch(
-        self, texts: Sequence[str], limit: int | None = None, threshold: float | None = None, explain: bool = False
+        self,
+        texts: Sequence[str],
+        limit: int | None = None,
+        threshold: float | None = None,
+        snapshot: ModelSnapshot | None = None,
+        explain: bool = False,
     ) -> SuggestionBatch:
-        """Scores of the texts, cut to the limit and threshold; with ``explain``, evidence for
-        every suggestion (backends that do not find it while scoring then look for it, which
-        costs more than the scoring: evaluation and batch indexing go without)."""
-        backend = self.backend
+        """Scores by ``snapshot`` (default: the current one), cut to limit and threshold;
+        ``explain`` adds evidence to every suggestion (dearer than scoring for word backends)."""
+        backend = (snapshot or self.snapshot()).backend
         batch = backend.suggest_batch(list(texts)).filter(
             self.config.limit if limit is None else limit,
             self.config.threshold if threshold is None else threshold,
@@ -313,6 +386,7 @@ class ProjectRegistry:
             raise ConfigError(f"cannot read {projects_path}: {exc}") from None
         self.configs = parse_projects(text, str(projects_path))
         self._projects: dict[str, Project] = {}
+        self._creating = threading.Lock()
 
     def ids(self) -> list[str]:
         return list(self.configs)
@@ -320,6 +394,7 @@ class ProjectRegistry:
     def get(self, project_id: str) -> Project:
         if project_id not in self.configs:
             raise NotFoundError(f"unknown project {project_id!r}; known: {', '.join(self.configs) or 'none'}")
-        if project_id not in self._projects:
-            self._projects[project_id] = Project(self.configs[project_id], self.datadir, self)
-        return self._projects[project_id]
+        with self._creating:  # concurrent first requests share one project (and model)
+            if project_id not in self._projects:
+                self._projects[project_id] = Project(self.configs[project_id], self.datadir, self)
+            return self._projects[project_id]

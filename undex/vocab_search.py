@@ -146,16 +146,16 @@ def _all_words_start(words: list[str], key: str) -> bool:
     return all(any(w.startswith(q) for w in label_words) for q in words)
 
 
-_INDEXES: OrderedDict[int, ConceptSearch] = OrderedDict()
+_INDEXES: OrderedDict[str, ConceptSearch] = OrderedDict()
 _BUILDING = threading.Lock()
 
 
 def concept_search(vocab: Vocabulary) -> ConceptSearch:
     """The search index of a loaded vocabulary, built on first use and kept (a few per process)."""
     with _BUILDING:
-        found = _INDEXES.get(id(vocab))
-        if found is None or found.vocab is not vocab:
-            found = _INDEXES[id(vocab)] = ConceptSearch(vocab)
+        found = _INDEXES.get(vocab.checksum)
+        if found is None:
+            found = _INDEXES[vocab.checksum] = ConceptSearch(vocab)
             while len(_INDEXES) > CACHED_VOCABULARIES:
                 _INDEXES.popitem(last=False)
         return found

@@ -113,8 +113,9 @@ class Backend(ABC):
         ``labels`` is false) and which words weigh most. By default the batch as it is."""
         return batch
 
-    def learn(self, docs: Sequence[LabelledDoc]) -> None:
-        """Add documents to a fitted model (only where ``supports_learning``)."""
+    def learn(self, docs: Sequence[LabelledDoc]) -> Backend:
+        """A new model: this one with ``docs`` added (only where ``supports_learning``).
+        This model is not changed, so that requests using it can finish."""
         raise NotImplementedError(f"the {self.name} backend does not learn incrementally")
 
     def prepare(self) -> None:

@@ -8,6 +8,7 @@ share of the ``k`` nearest training documents that carry it; similarities are ra
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -41,12 +42,15 @@ class KnnBackend(Backend):
         self.documents_ = self.vectorizer_.fit_transform([d.document.text for d in docs]).astype(np.float32)
         self.labels_ = label_matrix(docs, len(self.vocab))
 
-    def learn(self, docs: Sequence[LabelledDoc]) -> None:
-        """Add indexed documents as neighbours (their words outside the fitted feature
-        vocabulary are ignored until the next full training)."""
+    def learn(self, docs: Sequence[LabelledDoc]) -> KnnBackend:
+        """A new model with the indexed documents added as neighbours (their words outside
+        the fitted feature vocabulary are ignored until the next full training). This model
+        is left as it was: requests may be using it."""
         new = self.vectorizer_.transform([d.document.text for d in docs]).astype(np.float32)
-        self.documents_ = sp.vstack([self.documents_, new]).tocsr()
-        self.labels_ = sp.vstack([self.labels_, label_matrix(docs, len(self.vocab))]).tocsr()
+        learned = copy.copy(self)
+        learned.documents_ = sp.vstack([self.documents_, new]).tocsr()
+        learned.labels_ = sp.vstack([self.labels_, label_matrix(docs, len(self.vocab))]).tocsr()
+        return learned
 
     def _nearest(self, similarity: sp.csr_matrix, row: int) -> tuple[np.ndarray, np.ndarray]:
         """The ``k`` nearest training documents of one row and their weights (similarity ** power)."""

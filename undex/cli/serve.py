@@ -39,6 +39,18 @@ def serve(
     no_store_text: Annotated[
         bool, typer.Option("--no-store-text", help="Keep only the SHA-256 of reviewed texts, not the texts.")
     ] = False,
+    header_timeout: Annotated[
+        float, typer.Option("--header-timeout", min=0.1, help="Seconds a client has to send request headers.")
+    ] = 10.0,
+    body_timeout: Annotated[
+        float, typer.Option("--body-timeout", min=0.1, help="Seconds a client has to send a request body (408).")
+    ] = 30.0,
+    keep_alive: Annotated[
+        float, typer.Option("--keep-alive", min=0.1, help="Seconds an idle connection stays open.")
+    ] = 5.0,
+    max_header_kb: Annotated[
+        int, typer.Option("--max-header-kb", min=1, max=1024, help="Largest request line and headers (KB).")
+    ] = 16,
     projects: ProjectsOpt = None,
     datadir: DatadirOpt = None,
 ) -> None:
@@ -53,6 +65,7 @@ def serve(
     import uvicorn
 
     from undex.server import ServerSettings, create_app
+    from undex.server.guards import guarded_h11
 
     try:
         settings = ServerSettings(
@@ -64,6 +77,10 @@ def serve(
             api_token=os.environ.get("UNDEX_API_TOKEN") or None,
             feedback_db=feedback_db,
             store_text=not no_store_text,
+            header_timeout=header_timeout,
+            body_timeout=body_timeout,
+            keep_alive_timeout=keep_alive,
+            max_header_bytes=max_header_kb * 1024,
         )
     except ValueError as exc:
         raise ConfigError(f"invalid server option: {exc}") from None
@@ -72,7 +89,16 @@ def serve(
     application = create_app(registry(projects, datadir), settings)
 
     typer.echo(f"undex: serving on http://{host}:{port}/ (API: http://{host}:{port}/v1/, Ctrl+C stops)", err=True)
-    uvicorn.run(application, host=host, port=port, log_level="warning", access_log=False)
+    uvicorn.run(
+        application,
+        host=host,
+        port=port,
+        log_level="warning",
+        access_log=False,
+        http=guarded_h11(settings.header_timeout),
+        timeout_keep_alive=settings.keep_alive_timeout,
+        h11_max_incomplete_event_size=settings.max_header_bytes,
+    )
 
 
 def _check_can_listen(host: str, port: int) -> None:

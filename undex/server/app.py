@@ -14,6 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from undex import __version__
 from undex.project import ProjectRegistry
 from undex.server import extras, feedback_routes, routes
+from undex.server.guards import BodyTimeout
 from undex.server.problems import BodySizeLimit, install_error_handlers
 from undex.server.service import ProjectService
 from undex.server.settings import ServerSettings
@@ -60,7 +61,13 @@ def create_app(registry: ProjectRegistry, settings: ServerSettings | None = None
             allow_methods=["GET", "POST"],
             allow_headers=["Content-Type"],
         )
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodySizeLimit,
+        max_bytes=settings.max_body_bytes,
+        drain_bytes=settings.drain_max_bytes,
+        drain_seconds=settings.body_timeout,
+    )
+    app.add_middleware(BodyTimeout, seconds=settings.body_timeout)
     return app
 
 

@@ -12,7 +12,7 @@ from undex.api import ConceptInfo, check_label_language, concept_info
 from undex.errors import NotFoundError
 from undex.server.models import ExtractedDocument, Health
 from undex.server.problems import PROBLEM_RESPONSES, require_media_type
-from undex.server.routes import Service
+from undex.server.routes import Service, Settings
 from undex.server.uploads import extract_document
 from undex.vocab import load_vocabulary
 
@@ -61,6 +61,6 @@ def extract(
 
 
 @router.get("/healthz", response_model=Health, tags=["undex: operations"])
-def healthz(svc: Service) -> Health:
+def healthz(svc: Service, cfg: Settings) -> Health:
     """'ok' while the process serves; per project 'ready', 'not loaded' or 'not trained'."""
-    return Health(status="ok", projects=svc.states())
+    return Health(status="ok", projects=svc.states(), max_body_bytes=cfg.max_body_bytes)

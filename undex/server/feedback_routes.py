@@ -169,9 +169,14 @@ def _learn(project: Project, vocab: Vocabulary, body: FeedbackIn, feedback_id: i
     if not concepts or not project.is_trained:
         return False
     document = Document(body.document_id or f"feedback-{feedback_id}", body.text, body.language)
+
+    def labelled(model_vocab: Vocabulary) -> list[LabelledDoc]:  # the concepts in the learning model's vocabulary
+        found = {model_vocab.index_of_uri(d.uri) for d in body.decisions if d.decision != "rejected"} - {None}
+        return [LabelledDoc(document, sorted(found))] if found else []
+
     try:
         with _LEARNING:
-            project.learn([LabelledDoc(document, concepts)])
+            project.learn(labelled)
     except (UndexError, NotTrainedError) as exc:
         log.warning("project %r did not learn from feedback %d: %s", project.id, feedback_id, exc)
         return False

@@ -156,3 +156,5 @@ class ExtractedDocument(BaseModel):
 class Health(BaseModel):
     status: str
     projects: dict[str, str]
+    max_body_bytes: int
+    """Largest request body (the web page refuses larger files before sending them)."""

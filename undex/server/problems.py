@@ -16,6 +16,7 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from undex.errors import ConfigError, InputError, ModelError, NotFoundError, NotTrainedError, UndexError
+from undex.server.guards import drain_body
 
 log = logging.getLogger("undex.server")
 PROBLEM_JSON = "application/problem+json"
@@ -23,6 +24,10 @@ PROBLEM_JSON = "application/problem+json"
 
 class Unavailable(UndexError):
     """A configured project cannot serve now (vocabulary or model missing, or no learning)."""
+
+
+class ServerMisconfigured(UndexError):
+    """The server's own configuration (a projects.toml section) is broken: 500, not the client's fault."""
 
 
 class TooLarge(UndexError):
@@ -46,7 +51,7 @@ class Problem(BaseModel):
 
 PROBLEM_RESPONSES = {
     status: {"model": Problem, "content": {PROBLEM_JSON: {}}, "description": HTTPStatus(status).phrase}
-    for status in (400, 401, 403, 404, 413, 415, 503)
+    for status in (400, 401, 403, 404, 413, 415, 500, 503)
 }
 
 
@@ -65,7 +70,9 @@ def status_of(exc: UndexError) -> int:
         return 404
     if isinstance(exc, (NotTrainedError, ModelError, Unavailable)):
         return 503
-    if isinstance(exc, (InputError, ConfigError)):
+    if isinstance(exc, (ServerMisconfigured, ConfigError)):  # a client cannot cause these
+        return 500
+    if isinstance(exc, InputError):
         return 400
     return 400
 
@@ -107,9 +114,12 @@ class BodySizeLimit:
     """Refuse request bodies above ``max_bytes`` with 413, by Content-Length up front
     and by counting streamed (chunked) bodies."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int, drain_bytes: int = 0, drain_seconds: float = 0.0) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.drain_bytes = drain_bytes
+        self.drain_seconds = drain_seconds
+        """A refused body is still read (this much, this long) so that the client reads the 413."""
 
     def _too_large(self) -> str:
         return f"request body larger than the limit of {self.max_bytes} bytes"
@@ -122,6 +132,8 @@ class BodySizeLimit:
         declared = headers.get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
             status, detail = (413, self._too_large()) if declared.isdigit() else (400, "invalid Content-Length")
+            if status == 413 and headers.get(b"expect", b"").lower() != b"100-continue":
+                await drain_body(receive, self.drain_bytes, self.drain_seconds)
             await problem(status, detail)(scope, receive, send)
             return
         received = 0
@@ -132,6 +144,8 @@ class BodySizeLimit:
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_bytes:
+                    if message.get("more_body", False):
+                        await drain_body(receive, self.drain_bytes, self.drain_seconds)
                     raise HTTPException(413, self._too_large())
             return message
 

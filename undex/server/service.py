@@ -9,11 +9,11 @@ import threading
 
 from undex.api import Indexer
 from undex.corpus import Document, LabelledDoc, SubjectResolver
-from undex.errors import InputError, ModelError, NotFoundError, NotTrainedError, UndexError
+from undex.errors import ConfigError, InputError, ModelError, NotFoundError, NotTrainedError, UndexError
 from undex.project import Project, ProjectRegistry
 from undex.server.models import IndexedDocument, ProjectBackend, ProjectExtras, ProjectInfo, Vocab
-from undex.server.problems import Unavailable
-from undex.vocab import list_vocabularies
+from undex.server.problems import ServerMisconfigured, Unavailable
+from undex.vocab import Vocabulary, list_vocabularies
 
 log = logging.getLogger("undex.server")
 
@@ -39,13 +39,27 @@ class ProjectService:
         try:
             loaded = indexer.load()
         except NotTrainedError as exc:
-            self._failures[project_id] = str(exc)
+            self._failed(project_id, exc)
             raise
         except (NotFoundError, ModelError) as exc:
-            self._failures[project_id] = str(exc)
+            self._failed(project_id, exc)
             raise Unavailable(f"project {project_id!r} cannot serve: {exc}") from None
+        except ConfigError as exc:
+            self._failed(project_id, exc)
+            raise ServerMisconfigured(
+                f"project {project_id!r} cannot serve: the server's configuration ({self.registry.path}) "
+                f"is broken: {exc}"
+            ) from None
         self._failures.pop(project_id, None)
         return loaded
+
+    def _failed(self, project_id: str, exc: UndexError) -> None:
+        """Remember why a project cannot serve; log each new reason once, not every request."""
+        reason = str(exc)
+        if self._failures.get(project_id) != reason:
+            level = logging.ERROR if isinstance(exc, ConfigError) else logging.WARNING
+            log.log(level, "project %r cannot serve: %s", project_id, reason)
+        self._failures[project_id] = reason
 
     def preload(self) -> dict[str, str]:
         """Load every ready project now; returns project id -> 'ready' or the reason it is not."""
@@ -55,9 +69,8 @@ class ProjectService:
                 self.indexer(project_id)
                 states[project_id] = "ready"
                 log.info("project %r ready", project_id)
-            except UndexError as exc:
+            except UndexError as exc:  # logged by indexer()
                 states[project_id] = str(exc)
-                log.warning("project %r not loaded: %s", project_id, exc)
         return states
 
     def states(self) -> dict[str, str]:
@@ -67,7 +80,7 @@ class ProjectService:
             indexer = self._indexers.get(project_id)
             if project_id in self._failures:
                 out[project_id] = f"unavailable: {self._failures[project_id]}"
-            elif indexer is not None and indexer.project._backend is not None:
+            elif indexer is not None and indexer.project.is_loaded:
                 out[project_id] = "ready"
             else:
                 out[project_id] = "not loaded" if self.project(project_id).is_ready else "not trained"
@@ -128,12 +141,16 @@ class ProjectService:
                 f"the {project.config.backend!r} backend of project {project_id!r} does not learn "
                 "from single documents, or it is not trained; train it with: undex train"
             )
-        resolver = SubjectResolver(indexer.vocab)
-        docs = []
-        for number, d in enumerate(documents):
-            concepts = resolver.resolve_all(s.uri for s in d.subjects)
-            if d.text.strip() and concepts:
-                docs.append(LabelledDoc(Document(f"learn-{number}", d.text), concepts))
-        if not docs:
-            raise InputError("no document has both text and a subject URI found in the vocabulary")
-        project.learn(docs)
+
+        def labelled(vocab: Vocabulary) -> list[LabelledDoc]:  # for the vocabulary of the model learning
+            resolver = SubjectResolver(vocab)
+            docs = []
+            for number, d in enumerate(documents):
+                concepts = resolver.resolve_all(s.uri for s in d.subjects)
+                if d.text.strip() and concepts:
+                    docs.append(LabelledDoc(Document(f"learn-{number}", d.text), concepts))
+            if not docs:
+                raise InputError("no document has both text and a subject URI found in the vocabulary")
+            return docs
+
+        project.learn(labelled)

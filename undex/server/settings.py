@@ -30,3 +30,13 @@ class ServerSettings(BaseModel):
     """The cataloguers' feedback database (default: feedback.sqlite3 in the data directory)."""
     store_text: bool = True
     """Keep the text of reviewed documents with the feedback (else only its SHA-256)."""
+    header_timeout: float = Field(10.0, gt=0, le=600)
+    """Seconds a client has to send a request's headers (after connecting or after the previous answer)."""
+    body_timeout: float = Field(30.0, gt=0, le=3600)
+    """Seconds a client has to send a request's body once its headers arrived (else 408)."""
+    keep_alive_timeout: float = Field(5.0, gt=0, le=600)
+    """Seconds an idle connection is kept open between requests."""
+    max_header_bytes: int = Field(16 * 1024, ge=1024, le=1024 * 1024)
+    """Largest request line and headers; larger ones are refused (400) and the connection closed."""
+    drain_max_bytes: int = Field(256 * MB, ge=0)
+    """How much of a refused (413) body is still read, so that the client can read the answer."""

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import threading
+from collections import OrderedDict
 from pathlib import Path
 
 from undex.errors import NotFoundError
@@ -36,7 +38,11 @@ def save_vocabulary(vocab: Vocabulary, datadir: Path, source: str = "") -> None:
     save_artifact(vocab_dir(datadir, vocab.id), write, manifest)
 
 
-_VOCAB_CACHE: dict[tuple[str, str], Vocabulary] = {}
+CACHED_VOCABULARIES = 4
+"""Vocabularies kept per process (older versions go first: a running server may still
+serve a model of the previous one for a moment)."""
+_VOCAB_CACHE: OrderedDict[tuple[str, str], Vocabulary] = OrderedDict()
+_CACHE_LOCK = threading.Lock()
 
 
 def load_vocabulary(datadir: Path, vocab_id: str) -> Vocabulary:
@@ -48,14 +54,20 @@ def load_vocabulary(datadir: Path, vocab_id: str) -> Vocabulary:
             f"vocabulary {vocab_id!r} is not loaded in {datadir}; run: undex load-vocab {vocab_id} FILE"
         )
     key = (str(target.resolve()), manifest["checksum"])
-    if key not in _VOCAB_CACHE:
-        version, manifest = open_artifact(target, f"vocabulary {vocab_id!r}")
-        with gzip.open(version / VOCAB_FILE, "rt", encoding="utf-8") as handle:
-            text = handle.read()
-        vocab = Vocabulary.from_json(text)
-        vocab.checksum = hashlib.sha256(text.encode("utf-8")).hexdigest()  # the text is to_json's: no re-serializing
-        _VOCAB_CACHE[key] = vocab
-    return _VOCAB_CACHE[key]
+    with _CACHE_LOCK:
+        if key in _VOCAB_CACHE:
+            _VOCAB_CACHE.move_to_end(key)
+            return _VOCAB_CACHE[key]
+    version, manifest = open_artifact(target, f"vocabulary {vocab_id!r}")
+    with gzip.open(version / VOCAB_FILE, "rt", encoding="utf-8") as handle:
+        text = handle.read()
+    vocab = Vocabulary.from_json(text)
+    vocab.checksum = hashlib.sha256(text.encode("utf-8")).hexdigest()  # the text is to_json's: no re-serializing
+    with _CACHE_LOCK:  # keyed by what was opened (``current`` may have moved since the manifest was read)
+        vocab = _VOCAB_CACHE.setdefault((key[0], vocab.checksum), vocab)
+        while len(_VOCAB_CACHE) > CACHED_VOCABULARIES:
+            _VOCAB_CACHE.popitem(last=False)
+    return vocab
 
 
 def vocabulary_checksum(datadir: Path, vocab_id: str) -> str | None:

@@ -405,10 +405,34 @@ async function openConcept(conceptId) {
 
 // ------------------------------------------------------------------ upload
 
+let bodyLimit = null;
+
+async function uploadLimit() {
+  // the server's largest request body, less room for the form's own fields
+  if (bodyLimit === null) {
+    try {
+      bodyLimit = (await api("/healthz")).max_body_bytes - 4096;
+    } catch {
+      bodyLimit = 0;  // unknown: the server still answers 413
+    }
+  }
+  return bodyLimit;
+}
+
+function megabytes(bytes) {
+  return `${(bytes / 1048576).toFixed(1)} MB`;
+}
+
 async function onFile(event) {
   const file = event.target.files[0];
   if (!file) return;
   $("file-name").textContent = file.name;
+  const limit = await uploadLimit();
+  if (limit && file.size > limit) {  // refused here: a browser cannot read an early 413 reliably
+    showStatus(`${t(state.ui, "error")}: ${file.name}: ${megabytes(file.size)} > ${megabytes(limit)}`, true);
+    event.target.value = "";
+    return;
+  }
   const body = new FormData();
   body.append("file", file);
   try {
