@@ -85,8 +85,14 @@ def report_held_out(
     project: Project, paths: Sequence[Path], dev_split: str, labels_field: str | None, say: Say
 ) -> None:
     """A single backend fits nothing on held-out documents (the lexical combination is
-    cross-fitted on the training split): ``--dev-split`` tells its quality on them."""
+    cross-fitted on the training split): ``--dev-split`` tells its quality on those written in
+    the project's language."""
+    language = project.config.language
     docs = read_training_docs(project, paths, dev_split, labels_field, say)
+    docs = [d for d in docs if d.document.language in (None, language)]
+    if not docs:
+        say(f"  {project.id:<24} no held-out documents in {language!r}: quality not measured")
+        return
     batches = [project.suggest_batch([d.document.text for d in chunk]).scores for chunk in chunked(docs, 64)]
     top = top_ranked(sp.vstack(batches).tocsr(), [d.concepts for d in docs])
     say(f"  {project.id:<24} F1@5 {f1_at_5(top):.4f}  NDCG@10 {ndcg_at(top):.4f}  (on {len(docs)} held-out documents)")
