@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import bisect
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from undex.analysis.structure import DocumentStructure, Part, parse_structure
@@ -70,7 +70,7 @@ class DocumentLayout:
         i = bisect.bisect_right(self._section_starts, offset) - 1
         return i if i >= 0 and offset < self._section_ends[i] else None
 
-    def place(self, kept: Iterable[int], contained: Iterable[int]) -> Placement:
+    def place(self, kept: Sequence[int], contained: Sequence[int]) -> Placement:
         """The placement of a candidate from the start offsets of its kept and contained
         matches (a contained match names the concept too, inside a longer label)."""
         placement = Placement()
