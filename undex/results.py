@@ -79,12 +79,14 @@ def subject_records(
     text: str,
     languages: Sequence[str],
     text_language: str | None = None,
+    evidence: bool = True,
 ) -> tuple[Subject, ...]:
     """The subjects of document ``row`` of ``batch`` (whose text is ``text``, written in
     ``text_language``: None detects it), best first, labelled in ``languages`` (the first is
-    the label; at least one). Evidence spans name the part of the document they are in."""
+    the label; at least one). Evidence spans name the part of the document they are in;
+    without ``evidence`` (outputs that do not show it) the document is not read for parts."""
     language = languages[0]
-    ranked = batch.row(row)
+    ranked = [(index, score, spans if evidence else []) for index, score, spans in batch.row(row)]
     structure = parse_structure(text, text_language) if any(spans for _, _, spans in ranked) else None
     records = []
     for index, score, spans in ranked:

@@ -76,10 +76,10 @@ def suggest_subjects(project: Project, texts: Sequence[str], spec: IndexSpec) ->
     rows = [i for i, text in enumerate(texts) if text.strip()]
     if not rows:
         return results
-    batch = project.suggest_batch([texts[i] for i in rows], spec.limit, spec.threshold)
-    for row, i in enumerate(rows):
-        language = project.config.language
-        results[i] = subject_records(project.vocab, batch, row, texts[i], [spec.label_language], language)
+    snapshot = project.snapshot()  # the model and the vocabulary it was trained with
+    batch = project.suggest_batch([texts[i] for i in rows], spec.limit, spec.threshold, snapshot)
+    for row, i in enumerate(rows):  # index outputs (TSV, JSONL, MARCXML) carry no evidence
+        results[i] = subject_records(snapshot.vocab, batch, row, texts[i], [spec.label_language], evidence=False)
     return results
 
 
