@@ -248,9 +248,10 @@ def suggest(
         if not doc.text.strip():
             raise InputError(f"{source}: empty document")
         _check_language(project, source, doc.text)
-    batch = project.suggest_batch([d.text for _, d in inputs], limit, threshold, explain=True)
+    snapshot = project.snapshot()  # the model and the vocabulary it was trained with
+    batch = project.suggest_batch([d.text for _, d in inputs], limit, threshold, snapshot, explain=True)
     found = [
-        subject_records(project.vocab, batch, row, doc.text, languages, project.config.language)
+        subject_records(snapshot.vocab, batch, row, doc.text, languages, project.config.language)
         for row, (_, doc) in enumerate(inputs)
     ]
     if fmt is OutputFormat.json:
