@@ -283,6 +283,16 @@ def test_openapi_docs_cors_and_web_page(datadir: Path) -> None:
             headers={"Origin": "https://catalogue.example.org", "Access-Control-Request-Method": "POST"},
         )
         assert preflight.headers["access-control-allow-origin"] == "https://catalogue.example.org"
+        token_preflight = c.options(
+            "/v1/undex/feedback",
+            headers={
+                "Origin": "https://catalogue.example.org",
+                "Access-Control-Request-Method": "POST",
+                "Access-Control-Request-Headers": "authorization, content-type",
+            },
+        )
+        assert token_preflight.status_code == 200
+        assert "authorization" in token_preflight.headers["access-control-allow-headers"].lower()
         other = c.get("/v1/", headers={"Origin": "https://evil.example.com"})
         assert "access-control-allow-origin" not in other.headers
         page = c.get("/")

@@ -59,7 +59,7 @@ def create_app(registry: ProjectRegistry, settings: ServerSettings | None = None
             CORSMiddleware,
             allow_origins=list(settings.cors_origins),
             allow_methods=["GET", "POST"],
-            allow_headers=["Content-Type"],
+            allow_headers=["Content-Type", "Authorization"],
         )
     app.add_middleware(
         BodySizeLimit,
