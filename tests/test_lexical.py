@@ -233,15 +233,17 @@ def test_broken_association_model_is_a_clear_error(unbis_datadir: Path, tmp_path
 
 
 def test_feature_table_declares_each_feature_once() -> None:
-    from undex.backends.lexical import FEATURE_TABLE, FEATURES, LABEL_FEATURES, ZERO_SHOT_WEIGHTS, LexicalParams
+    from undex.backends.lexical import FEATURE_TABLE, FEATURES, LEARNED_FEATURES, ZERO_SHOT_WEIGHTS, LexicalParams
 
     names = [feature.name for feature in FEATURE_TABLE]
-    assert len(set(names)) == len(names) == 25
+    assert len(set(names)) == len(names) == 26
     assert FEATURES == tuple(names)
-    assert LexicalParams().learned_features == [f.name for f in FEATURE_TABLE if f.learned] == list(LABEL_FEATURES)
+    assert LexicalParams().learned_features == [f.name for f in FEATURE_TABLE if f.learned] == list(LEARNED_FEATURES)
     assert ZERO_SHOT_WEIGHTS == {f.name: f.zero_shot_weight for f in FEATURE_TABLE if f.zero_shot_weight != 0.0}
-    # frequency and position are not learned from short records by default
-    assert not {"relative_tf_idf", "first_position", "spread"} & set(LABEL_FEATURES)
+    # frequency and position are learned too (as functions of the document's length), and
+    # the zero-shot formula does not depend on the length
+    assert {"relative_tf_idf", "first_position", "spread", "document_length"} <= set(LEARNED_FEATURES)
+    assert "document_length" not in ZERO_SHOT_WEIGHTS
 
 
 STRUCTURED_REPORT = """Commission on Sustainable Development
@@ -342,7 +344,12 @@ def test_logistic_ranker_follows_the_estimator_contract() -> None:
     ranker = LogisticRanker(C=0.5, learned_features=["ambiguity", "prior"])
     assert not hasattr(ranker, "coef_")
     assert ranker.fit(X, y) is ranker
-    assert ranker.get_params() == {"C": 0.5, "learned_features": ["ambiguity", "prior"], "zero_shot_offset": True}
+    assert ranker.get_params() == {
+        "C": 0.5,
+        "learned_features": ["ambiguity", "prior"],
+        "zero_shot_offset": True,
+        "length_interactions": False,
+    }
     assert not hasattr(clone(ranker), "coef_")
     weights = ranker.weights()
     assert weights["ambiguity"] > 1.0
@@ -358,6 +365,41 @@ def test_logistic_ranker_follows_the_estimator_contract() -> None:
     learned_only = ((X - plain.mean_) / plain.scale_) @ plain.coef_ + plain.intercept_
     assert plain.decision_function(X) == pytest.approx(learned_only)
     assert np.count_nonzero(plain.coef_) > len(FEATURES) // 2  # empty list: every feature is learned
+
+
+def _length_dependent_data(seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Candidates of short documents whose being a subject depends on ``ambiguity``, and
+    of long ones where it depends on ``genericity`` instead."""
+    from undex.backends.lexical import FEATURES
+
+    rng = np.random.default_rng(seed)
+    X = rng.random((1200, len(FEATURES)))
+    long = np.arange(len(X)) % 2 == 1
+    X[:, FEATURES.index("document_length")] = np.where(long, 1.0, 0.3)
+    telling = np.where(long, X[:, FEATURES.index("genericity")], X[:, FEATURES.index("ambiguity")])
+    return X, telling + 0.05 * rng.standard_normal(len(X)) > 0.5
+
+
+def test_ranker_with_length_interactions_learns_what_tells_in_long_documents() -> None:
+    from sklearn.base import clone
+
+    from undex.backends.lexical.ranker import LogisticRanker
+
+    X, y = _length_dependent_data()
+    X_new, y_new = _length_dependent_data(seed=1)
+    long = X_new[:, -1] == 1.0
+    plain = LogisticRanker(C=10.0, learned_features=["ambiguity", "genericity"], zero_shot_offset=False).fit(X, y)
+    by_length = LogisticRanker(
+        C=10.0, learned_features=["ambiguity", "genericity"], zero_shot_offset=False, length_interactions=True
+    ).fit(X, y)
+    for subset in (long, ~long):
+        accuracy = (by_length.predict(X_new[subset]) == y_new[subset]).mean()
+        assert accuracy > 0.9 > (plain.predict(X_new[subset]) == y_new[subset]).mean()
+    weights = by_length.weights()
+    assert weights["genericity_x_length"] > 0 > weights["ambiguity_x_length"]
+    # the saved arrays give back the same decisions
+    loaded = clone(by_length).set_arrays(by_length.to_arrays())
+    assert loaded.decision_function(X_new) == pytest.approx(by_length.decision_function(X_new))
 
 
 def test_ranker_without_positive_and_negative_candidates_is_a_model_error() -> None:
@@ -479,6 +521,27 @@ def test_held_out_association_scores_ignore_the_documents_own_subjects() -> None
     # scored documents may be described by other bags than those the models learned from
     empty = sp.csr_matrix(bags.shape, dtype=np.float32)
     assert cross_fitted_predictions(bags, labels.tocsr(), folds, 1.0, empty).nnz == 0
+
+
+def test_records_and_full_texts_are_combined_with_their_own_weights() -> None:
+    from undex.backends.lexical.association import COMBINATION_FEATURES, LONG_DOCUMENT_WORDS, combination_rows
+
+    lexical, associated = {0: 0.8, 1: 0.3}, np.array([0.0, 0.2, 0.5, 0.0])
+    record_concepts, record = combination_rows(lexical, associated, 5, words=LONG_DOCUMENT_WORDS - 1)
+    full_concepts, full_text = combination_rows(lexical, associated, 5, words=5_000)
+    # the matched concepts and the best associated one, in either regime
+    assert record_concepts == full_concepts == [0, 1, 2]
+    in_records = np.array([name.startswith("record:") for name in COMBINATION_FEATURES])
+    in_full_texts = np.array([name.startswith("full_text:") for name in COMBINATION_FEATURES])
+    assert not record[:, in_full_texts].any() and record[:, in_records].any()
+    assert not full_text[:, in_records].any() and full_text[:, in_full_texts].any()
+    assert (record[:, COMBINATION_FEATURES.index("full_text")] == 0).all()
+    assert (full_text[:, COMBINATION_FEATURES.index("full_text")] == 1).all()
+    # the same facts of a candidate, and the same times the document's length
+    logit = COMBINATION_FEATURES.index("full_text:lexical_logit")
+    assert full_text[0, logit] == pytest.approx(np.log(0.8 / 0.2))
+    by_length = COMBINATION_FEATURES.index("full_text:lexical_logit_x_length")
+    assert 0 < full_text[0, by_length] < full_text[0, logit]
 
 
 def test_unknown_learned_feature_is_a_config_error(tmp_path: Path, mini_vocab_path: Path) -> None:

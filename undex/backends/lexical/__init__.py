@@ -12,6 +12,6 @@ the concepts a document's matches imply are added (:mod:`.association`). The bac
 """
 
 from undex.backends.lexical.backend import LexicalBackend, LexicalParams
-from undex.backends.lexical.features import FEATURE_TABLE, FEATURES, LABEL_FEATURES, ZERO_SHOT_WEIGHTS
+from undex.backends.lexical.features import FEATURE_TABLE, FEATURES, LEARNED_FEATURES, ZERO_SHOT_WEIGHTS
 
-__all__ = ["FEATURES", "FEATURE_TABLE", "LABEL_FEATURES", "LexicalBackend", "LexicalParams", "ZERO_SHOT_WEIGHTS"]
+__all__ = ["FEATURES", "FEATURE_TABLE", "LEARNED_FEATURES", "LexicalBackend", "LexicalParams", "ZERO_SHOT_WEIGHTS"]

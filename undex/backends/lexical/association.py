@@ -24,32 +24,35 @@ import scipy.sparse as sp
 from scipy.special import expit
 from sklearn.linear_model import LogisticRegression
 
+from undex.backends.lexical.features import document_length
 from undex.backends.linear import ridge_coefficients
 from undex.errors import ModelError
 
 FILE = "association.npz"
 COMBINER_FILE = "combiner.npy"
-COMBINATION_FEATURES = (
+SCORE_FACTS = (
     "lexical_logit",
     "matched",
     "association",
     "association_share",
     "log_association_rank",
     "log_lexical_rank",
-    "lexical_logit_x_length",
-    "matched_x_length",
-    "association_x_length",
 )
-"""Ranks compare candidates within their document, whatever its length; the last three
-let the combination weigh what the text says against what is implied by
-the document's length: a full report says much more in its own words than a short record,
-the training documents being of both kinds."""
-LENGTH_SCALE_WORDS = 10_000
-
-
-def document_length(words: int) -> float:
-    """A document's length on a log scale, about 0 for a title and 1 for 10,000 words."""
-    return math.log1p(words) / math.log1p(LENGTH_SCALE_WORDS)
+"""What the combination knows of a candidate: its lexical and association scores and
+ranks. Ranks compare candidates within their document, whatever its length."""
+LONG_DOCUMENT_WORDS = 100
+"""Longer than a catalogue record (a title and an abstract of about 290 characters)."""
+_REGIME_FEATURES = (*SCORE_FACTS, *(f"{name}_x_length" for name in SCORE_FACTS))
+COMBINATION_FEATURES = (
+    *(f"record:{name}" for name in _REGIME_FEATURES),
+    *(f"full_text:{name}" for name in _REGIME_FEATURES),
+    "full_text",
+)
+"""The facts of a candidate, and the same times the document's length, in one of two
+regimes: records (shorter than :data:`LONG_DOCUMENT_WORDS`) and full texts, each with its
+own weights. How much what the text says counts against what it implies is learned per
+regime and as a function of length, so the many short records of the training corpora
+do not decide it for full texts."""
 
 
 def concept_bag(concepts: Sequence[int], n_concepts: int) -> sp.csr_matrix:
@@ -140,7 +143,7 @@ def combination_rows(
     association score, its share of the best, log rank, and the first three times the
     document's length. ``lexical`` holds the matched concepts' lexical probabilities,
     ``associated`` one association score per concept."""
-    length = document_length(words)
+    length, full_text = document_length(words), words >= LONG_DOCUMENT_WORDS
     lexical_order = sorted(lexical, key=lambda c: -lexical[c])
     lexical_rank = {c: i + 1 for i, c in enumerate(lexical_order)}
     order = np.argsort(-associated, kind="stable")
@@ -157,8 +160,10 @@ def combination_rows(
         matched = float(p is not None)
         log_rank = math.log(rank[c] if a > 0 else len(associated))
         log_lexical_rank = math.log(lexical_rank.get(c, len(associated)))
-        row = [logit, matched, a, a / top, log_rank, log_lexical_rank, logit * length, matched * length, a * length]
-        rows.append(row)
+        row = [logit, matched, a, a / top, log_rank, log_lexical_rank]
+        row += [value * length for value in row]
+        absent = [0.0] * len(row)
+        rows.append([*absent, *row, 1.0] if full_text else [*row, *absent, 0.0])
     return concepts, np.asarray(rows, dtype=np.float64).reshape(len(concepts), len(COMBINATION_FEATURES))
 
 

@@ -21,7 +21,7 @@ from undex.backends.lexical.association import (
     cross_fitted_predictions,
 )
 from undex.backends.lexical.candidates import Candidates, IndexingHistory, find_candidates
-from undex.backends.lexical.features import FEATURES, LABEL_FEATURES
+from undex.backends.lexical.features import FEATURES, LEARNED_FEATURES
 from undex.backends.lexical.matchers import MATCHERS
 from undex.backends.lexical.ranker import LogisticRanker, ZeroShotRanker
 from undex.corpus import LabelledDoc
@@ -38,15 +38,16 @@ class LexicalParams(BackendParams):
     C: float = Field(1.0, gt=0.0)
     """Inverse regularisation of the learned ranker."""
     max_candidates: int = Field(200, ge=1)
-    learned_features: list[str] = list(LABEL_FEATURES)
-    """Features the ranker learns weights for (empty: all). By default the properties of
-    labels and the prior: short indexed records say little about frequency and position
-    in long documents, so those keep their zero-shot weights."""
+    learned_features: list[str] = list(LEARNED_FEATURES)
+    """Features the ranker learns weights for (empty: all); by default all of them."""
 
     zero_shot_offset: bool = True
     """The learned ranker corrects the zero-shot formula instead of replacing it, so what
-    short training records cannot teach (frequency and position in long documents) keeps
-    its zero-shot weight."""
+    the training documents teach little about keeps its zero-shot weight."""
+    length_interactions: bool = True
+    """The learned weights change with the document's length: the training records of
+    about 290 characters then do not decide how a report is ranked (see
+    :class:`~undex.backends.lexical.ranker.LogisticRanker`)."""
     association: bool = True
     """When trained, also learn which subjects the matched concepts imply (see
     :mod:`undex.backends.lexical.association`), so subjects whose labels do not occur in the
@@ -196,7 +197,8 @@ class LexicalBackend(Backend):
             self._fit_association(docs, found_all, held_out, folds)
 
     def _new_ranker(self) -> LogisticRanker:
-        return LogisticRanker(self.params.C, self.params.learned_features, self.params.zero_shot_offset)
+        p = self.params
+        return LogisticRanker(p.C, p.learned_features, p.zero_shot_offset, p.length_interactions)
 
     def _training_candidates(self, doc: LabelledDoc) -> Candidates | None:
         """A training document's candidates, in its own language (None: not a UN language)."""

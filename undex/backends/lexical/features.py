@@ -36,8 +36,13 @@ AGREEMENT = "agreement"
 STRUCTURE = "structure"
 """Where in the document's parts (title, summary, headings, sections, operative
 paragraphs) the candidate occurs: 0 for a text without recognisable parts."""
+CONTEXT = "context"
+"""What kind of document the candidate is in: the same for all its candidates, so it ranks
+nothing by itself, but it sets how likely any of them is a subject, and a learned ranker
+weighs the other features by it."""
 
 ZERO_SHOT_BIAS = -3.5
+LENGTH_SCALE_WORDS = 10_000
 MAX_ZIPF = 8.0
 """The highest word frequency on the Zipf scale: ``MAX_ZIPF - zipf`` is how rare a label is."""
 
@@ -51,8 +56,15 @@ class Feature:
     """Weight in the zero-shot formula, a fixed hand-set prior used without training data:
     frequent, early, spread-out, specific, unambiguous labels that agree with the rest win."""
     learned: bool = True
-    """Whether a ranker learns its weight by default. Short indexed records teach little
-    about frequency and position in long documents, so those keep their zero-shot weights."""
+    """Whether a ranker learns its weight by default. A ranker learns every weight as a
+    function of the document's length (see :class:`~undex.backends.lexical.ranker.LogisticRanker`),
+    so what frequency and position tell in a report is learned from full texts, not from
+    short records."""
+
+
+def document_length(words: int) -> float:
+    """A document's length on a log scale, about 0 for a title and 1 for 10,000 words."""
+    return math.log1p(words) / math.log1p(LENGTH_SCALE_WORDS)
 
 
 def _relative_occurrences(c: CandidateFacts, d: DocumentContext) -> float:
@@ -106,16 +118,16 @@ def _section_focus(c: CandidateFacts, d: DocumentContext) -> float:
 
 
 FEATURE_TABLE: tuple[Feature, ...] = (
-    Feature("relative_occurrences", HOW_MUCH, _relative_occurrences, learned=False),
+    Feature("relative_occurrences", HOW_MUCH, _relative_occurrences),
     # frequent here, rare in general language
-    Feature("relative_tf_idf", HOW_MUCH, _relative_tf_idf, 5.0, learned=False),
+    Feature("relative_tf_idf", HOW_MUCH, _relative_tf_idf, 5.0),
     Feature("contained_share", HOW_MUCH, _contained_share),
     # titles and summaries come first ...
-    Feature("first_position", WHERE, lambda c, d: c.first, -2.0, learned=False),
+    Feature("first_position", WHERE, lambda c, d: c.first, -2.0),
     # ... and the first words most of all
-    Feature("log_first_word", WHERE, lambda c, d: math.log1p(c.first * d.text_words), -0.5, learned=False),
-    Feature("last_position", WHERE, lambda c, d: c.last, learned=False),
-    Feature("spread", WHERE, lambda c, d: c.last - c.first, 0.5, learned=False),
+    Feature("log_first_word", WHERE, lambda c, d: math.log1p(c.first * d.text_words), -0.5),
+    Feature("last_position", WHERE, lambda c, d: c.last),
+    Feature("spread", WHERE, lambda c, d: c.last - c.first, 0.5),
     Feature("label_size", LABEL, lambda c, d: min(c.size, 4.0)),
     Feature("single_unit_label", LABEL, lambda c, d: float(c.size <= 1.0), -1.0),
     Feature("ambiguity", LABEL, _ambiguity, 1.5),
@@ -136,13 +148,17 @@ FEATURE_TABLE: tuple[Feature, ...] = (
     Feature("operative_share", STRUCTURE, _operative_share, 0.5),
     Feature("section_spread", STRUCTURE, _section_spread, 0.5),
     Feature("section_focus", STRUCTURE, _section_focus, 2.0),
+    # a long document has more candidates, so each is less likely a subject
+    Feature("document_length", CONTEXT, lambda c, d: document_length(d.text_words)),
 )
 
 FEATURES: tuple[str, ...] = tuple(f.name for f in FEATURE_TABLE)
 """Feature names in column order."""
 
-LABEL_FEATURES: tuple[str, ...] = tuple(f.name for f in FEATURE_TABLE if f.learned)
-"""What a ranker learns by default: the properties of labels, the prior and the agreement."""
+LEARNED_FEATURES: tuple[str, ...] = tuple(f.name for f in FEATURE_TABLE if f.learned)
+"""What a ranker learns by default."""
+
+LENGTH_COLUMN = FEATURES.index("document_length")
 
 ZERO_SHOT_WEIGHTS: dict[str, float] = {f.name: f.zero_shot_weight for f in FEATURE_TABLE if f.zero_shot_weight}
 

@@ -16,7 +16,7 @@ from scipy.optimize import minimize
 from scipy.special import expit
 from sklearn.base import BaseEstimator
 
-from undex.backends.lexical.features import FEATURES, LABEL_FEATURES, zero_shot_logit
+from undex.backends.lexical.features import FEATURES, LEARNED_FEATURES, LENGTH_COLUMN, zero_shot_logit
 from undex.errors import ModelError
 
 
@@ -48,15 +48,22 @@ class LogisticRanker(_Ranker, BaseEstimator):
 
     ``learned_features`` are the features it learns weights for (empty: all), the others
     keep their zero-shot weight when ``zero_shot_offset`` (the formula is then a fixed
-    offset the regression corrects) and weigh nothing otherwise.
+    offset the regression corrects) and weigh nothing otherwise. With
+    ``length_interactions`` each learned weight also changes with the document's length
+    (the ``document_length`` feature): what makes a subject in a title need not in a report.
     """
 
     def __init__(
-        self, C: float = 1.0, learned_features: Sequence[str] = LABEL_FEATURES, zero_shot_offset: bool = True
+        self,
+        C: float = 1.0,
+        learned_features: Sequence[str] = LEARNED_FEATURES,
+        zero_shot_offset: bool = True,
+        length_interactions: bool = False,
     ) -> None:
         self.C = C
         self.learned_features = learned_features
         self.zero_shot_offset = zero_shot_offset
+        self.length_interactions = length_interactions
 
     def fit(self, X: np.ndarray, y: np.ndarray) -> LogisticRanker:
         y = np.asarray(y, dtype=bool)
@@ -66,29 +73,52 @@ class LogisticRanker(_Ranker, BaseEstimator):
         self.mean_ = X.mean(axis=0)
         self.scale_ = np.where(X.std(axis=0) > 0, X.std(axis=0), 1.0)
         offset = zero_shot_logit(X) if self.zero_shot_offset else np.zeros(len(y))
-        mask = self._learned_mask()
-        coef, self.intercept_ = fit_logistic(((X - self.mean_) / self.scale_)[:, mask], y, offset, self.C)
-        self.coef_ = np.zeros(len(FEATURES))
-        self.coef_[mask] = coef
+        coef, self.intercept_ = fit_logistic(self._design(X), y, offset, self.C)
+        mask, n_learned = self._learned_mask(), int(self._learned_mask().sum())
+        self.coef_, self.length_coef_ = np.zeros(len(FEATURES)), np.zeros(len(FEATURES))
+        self.coef_[mask] = coef[:n_learned]
+        if self.length_interactions:
+            self.length_coef_[mask] = coef[n_learned:]
         return self
 
     def decision_function(self, X: np.ndarray) -> np.ndarray:
         offset = zero_shot_logit(X) if self.zero_shot_offset else 0.0
-        return offset + ((X - self.mean_) / self.scale_) @ (self.coef_ * self._learned_mask()) + self.intercept_
+        standardised = ((X - self.mean_) / self.scale_) * self._learned_mask()
+        length = X[:, LENGTH_COLUMN]
+        return offset + standardised @ self.coef_ + length * (standardised @ self.length_coef_) + self.intercept_
+
+    def _design(self, X: np.ndarray) -> np.ndarray:
+        """The learned columns, standardised, and with ``length_interactions`` the same
+        times the document's length."""
+        learned = ((X - self.mean_) / self.scale_)[:, self._learned_mask()]
+        if not self.length_interactions:
+            return learned
+        return np.hstack([learned, learned * X[:, [LENGTH_COLUMN]]])
 
     def weights(self) -> dict[str, float]:
-        """The learned weight of each feature (standardised scale)."""
-        return dict(zip(FEATURES, (float(w) for w in self.coef_), strict=True))
+        """The learned weight of each feature (standardised scale); with length
+        interactions also how it changes from a title to a 10,000-word document."""
+        weights = dict(zip(FEATURES, (float(w) for w in self.coef_), strict=True))
+        if self.length_interactions:
+            weights |= {f"{name}_x_length": float(w) for name, w in zip(FEATURES, self.length_coef_, strict=True)}
+        return weights
 
     def to_arrays(self) -> dict[str, np.ndarray]:
-        return {"coef": self.coef_, "mean": self.mean_, "scale": self.scale_, "intercept": np.array([self.intercept_])}
+        return {
+            "coef": self.coef_,
+            "length_coef": self.length_coef_,
+            "mean": self.mean_,
+            "scale": self.scale_,
+            "intercept": np.array([self.intercept_]),
+        }
 
     def set_arrays(self, arrays: Mapping[str, np.ndarray]) -> LogisticRanker:
         """Take the learned attributes from saved arrays (see :meth:`to_arrays`)."""
-        shape = (len(FEATURES),)
-        if any(arrays[name].shape != shape for name in ("coef", "mean", "scale")) or arrays["intercept"].shape != (1,):
+        shapes = {name: (len(FEATURES),) for name in ("coef", "length_coef", "mean", "scale")} | {"intercept": (1,)}
+        if any(name not in arrays or arrays[name].shape != shape for name, shape in shapes.items()):
             raise ModelError("the saved ranker does not have one weight per feature; retrain")
-        self.coef_, self.mean_, self.scale_ = arrays["coef"], arrays["mean"], arrays["scale"]
+        self.coef_, self.length_coef_ = arrays["coef"], arrays["length_coef"]
+        self.mean_, self.scale_ = arrays["mean"], arrays["scale"]
         self.intercept_ = float(arrays["intercept"][0])
         self.n_features_in_ = len(FEATURES)
         return self
