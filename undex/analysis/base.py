@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import threading
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
+from functools import cached_property
 
 
 @dataclass(frozen=True)
@@ -14,6 +16,69 @@ class Token:
     start: int
     end: int
     stop: bool = False
+
+
+@dataclass(frozen=True)
+class AnalyzedText:
+    """The tokens of a text as columns: token ``i`` is ``terms[i]``, written
+    ``words[i] == text[starts[i]:ends[i]]``, a stopword when ``stop[i]``. Columns of plain
+    strings, ints and bools rather than :class:`Token` objects: a long document has tens of
+    thousands of tokens, and objects the garbage collector must track make it scan the
+    loaded models again and again."""
+
+    terms: list[str]
+    starts: list[int]
+    ends: list[int]
+    stop: list[bool]
+    words: list[str]
+
+    @classmethod
+    def of_tokens(cls, text: str, tokens: list[Token]) -> AnalyzedText:
+        return cls(
+            [t.term for t in tokens],
+            [t.start for t in tokens],
+            [t.end for t in tokens],
+            [t.stop for t in tokens],
+            [text[t.start : t.end] for t in tokens],
+        )
+
+    def tokens(self) -> list[Token]:
+        return list(map(Token, self.terms, self.starts, self.ends, self.stop))
+
+    @cached_property
+    def content_terms(self) -> tuple[str, ...]:
+        """The terms of the tokens that are not stopwords."""
+        return tuple(term for term, stop in zip(self.terms, self.stop, strict=True) if not stop)
+
+
+class _TextCache:
+    """The analyses of the texts seen last, so that the backends of an ensemble, which all
+    see the same batch of texts, analyse each text once. Bounded by texts and characters (a
+    batch of long documents fits); emptied when full."""
+
+    MAX_TEXTS = 512
+    MAX_CHARACTERS = 4_000_000
+
+    def __init__(self) -> None:
+        self._analyses: dict[str, AnalyzedText] = {}
+        self._characters = 0
+        self._lock = threading.Lock()
+
+    def get(self, text: str) -> AnalyzedText | None:
+        return self._analyses.get(text)
+
+    def put(self, text: str, analyzed: AnalyzedText) -> None:
+        with self._lock:
+            full = len(self._analyses) >= self.MAX_TEXTS or self._characters + len(text) > self.MAX_CHARACTERS
+            if full:
+                self.clear()
+            if len(text) <= self.MAX_CHARACTERS:
+                self._analyses[text] = analyzed
+                self._characters += len(text)
+
+    def clear(self) -> None:
+        self._analyses = {}
+        self._characters = 0
 
 
 class Analyzer(ABC):
@@ -29,22 +94,34 @@ class Analyzer(ABC):
     def analyze(self, text: str) -> list[Token]:
         """All tokens with spans, stopwords flagged (not removed)."""
 
-    _TOKEN_CACHE_SIZE = 512
+    def columns(self, text: str) -> AnalyzedText:
+        """What :meth:`analyze` finds, as columns (not remembered)."""
+        return AnalyzedText.of_tokens(text, self.analyze(text))
 
-    def tokens(self, text: str) -> list[str]:
-        """Content tokens: normalised, stemmed, stopwords removed.
-
-        The last few hundred texts are remembered, so that the backends of an ensemble,
-        which all see the same text, analyse it once."""
-        cache: dict[str, tuple[str, ...]] = self.__dict__.setdefault("_token_cache", {})
+    def analyzed(self, text: str) -> AnalyzedText:
+        """:meth:`columns` of a text, remembered for the texts of the last batch or so."""
+        cache = self._text_cache()
         found = cache.get(text)
         if found is None:
-            found = tuple(t.term for t in self.analyze(text) if not t.stop)
-            if len(cache) >= self._TOKEN_CACHE_SIZE:
-                cache.clear()
-            cache[text] = found
-        return list(found)
+            found = self.columns(text)
+            cache.put(text, found)
+        return found
+
+    def forget_texts(self) -> None:
+        """Forget the analysed texts (to time analysing them again)."""
+        self._text_cache().clear()
+
+    def _text_cache(self) -> _TextCache:
+        cache = self.__dict__.get("_texts")
+        if cache is None:
+            cache = self.__dict__.setdefault("_texts", _TextCache())
+        return cache
+
+    def tokens(self, text: str) -> list[str]:
+        """Content tokens: normalised, stemmed, stopwords removed (analysed once for all
+        the backends that ask, see :meth:`analyzed`)."""
+        return list(self.analyzed(text).content_terms)
 
     def label_terms(self, label: str) -> list[str]:
         """Tokens of a thesaurus label, analysed like text (stopwords kept)."""
-        return [t.term for t in self.analyze(label)]
+        return self.columns(label).terms

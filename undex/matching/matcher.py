@@ -15,7 +15,7 @@ from undex.analysis.chinese import normalize_with_offsets, normalize_zh
 from undex.analysis.frequency import frequency_table, phrase_zipf
 from undex.analysis.lemmas import Lemmatizer
 from undex.errors import ConfigError
-from undex.matching.labels import ARTICLE_UNIT, LabelEntry, analyze_units, compile_labels
+from undex.matching.labels import ARTICLE_UNIT, LabelEntry, compile_labels, units_of
 from undex.vocab import Vocabulary
 
 _NAMED_CACHE_SIZE = 50_000
@@ -170,7 +170,7 @@ class LabelMatcher:
         return boundaries
 
     def _find_tokens(self, text: str) -> tuple[list[tuple[int, int, Match]], int, int]:
-        units = analyze_units(text, self.language, self.analyzer)
+        units = units_of(self.analyzer.analyzed(text), self.language, self.analyzer)
         ordinals, words = [], 0  # content words before each unit
         for is_content in units.content:
             ordinals.append(words)
@@ -181,7 +181,7 @@ class LabelMatcher:
             entries = self._named(key, [units.written[w] for w in words_at], [units.surface[w] for w in words_at])
             if entries:
                 start, end = words_at[0], words_at[-1] + 1
-                match = Match(key, units.spans[first][0], units.spans[last][1], end - start, start, tuple(entries))
+                match = Match(key, units.starts[first], units.ends[last], end - start, start, tuple(entries))
                 found.append((first, last + 1, match))
         return found, words, max(words, 1)
 
