@@ -42,7 +42,8 @@ from pathlib import Path  # noqa: E402
 from longdocs import long_documents  # noqa: E402
 from runner import CORPORA, PROJECTS_TOML, ROOT  # noqa: E402
 
-from undex.analysis import Analyzer  # noqa: E402
+from undex import features  # noqa: E402
+from undex.analysis import Analyzer, structure  # noqa: E402
 from undex.corpus import read_corpus  # noqa: E402
 from undex.project import Project, ProjectRegistry  # noqa: E402
 
@@ -65,13 +66,17 @@ class Timing:
 
 
 def forget_texts(analyzers: Sequence[Analyzer]) -> None:
-    """Empty the analysers' caches of analysed texts (their word caches stay: they are warm in
-    a running service)."""
+    """Empty the caches of what was computed from the texts last seen: analyses, document
+    structures, features (the analysers' word caches stay: they are warm in a running
+    service). Runs on older undex versions too, to compare."""
     for analyzer in analyzers:
         if hasattr(analyzer, "forget_texts"):
             analyzer.forget_texts()
         else:  # undex before the shared analysis cache: only the token lists were remembered
             analyzer.__dict__.pop("_token_cache", None)
+    for forget in (getattr(structure, "forget_parsed", None), getattr(features, "forget_transformed", None)):
+        if forget is not None:
+            forget()
 
 
 def time_batches(suggest: Callable[[list[str]], object], texts: list[str], before: Callable[[], None]) -> Timing:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Protocol
 
-from undex.analysis.base import AnalyzedText, Analyzer, Token
+from undex.analysis.base import AnalyzedText, Analyzer, TextCache, Token
 from undex.analysis.chinese import ChineseAnalyzer
 from undex.analysis.detect import LANGUAGES, detect_language, unsupported_language, unsupported_message
 from undex.analysis.snowball import SnowballAnalyzer
@@ -16,6 +16,7 @@ __all__ = [
     "Token",
     "ChineseAnalyzer",
     "SnowballAnalyzer",
+    "TextCache",
     "get_analyzer",
     "analyzer_for_vocabulary",
     "detect_language",

@@ -6,6 +6,10 @@ import threading
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Generic, TypeVar
+
+Key = TypeVar("Key")
+Value = TypeVar("Value")
 
 
 @dataclass(frozen=True)
@@ -51,34 +55,35 @@ class AnalyzedText:
         return tuple(term for term, stop in zip(self.terms, self.stop, strict=True) if not stop)
 
 
-class _TextCache:
-    """The analyses of the texts seen last, so that the backends of an ensemble, which all
-    see the same batch of texts, analyse each text once. Bounded by texts and characters (a
-    batch of long documents fits); emptied when full."""
+class TextCache(Generic[Key, Value]):
+    """What was computed from the texts seen last (keyed by the text, or the text and a
+    setting), so that the backends of an ensemble, which all see the same batch of texts,
+    compute it once. Bounded by texts and characters (a batch of long documents fits);
+    emptied when full. Safe to share between threads."""
 
-    MAX_TEXTS = 512
-    MAX_CHARACTERS = 4_000_000
-
-    def __init__(self) -> None:
-        self._analyses: dict[str, AnalyzedText] = {}
+    def __init__(self, max_texts: int = 512, max_characters: int = 4_000_000) -> None:
+        self.max_texts = max_texts
+        self.max_characters = max_characters
+        self._values: dict[Key, Value] = {}
         self._characters = 0
         self._lock = threading.Lock()
 
-    def get(self, text: str) -> AnalyzedText | None:
-        return self._analyses.get(text)
+    def get(self, key: Key) -> Value | None:
+        return self._values.get(key)
 
-    def put(self, text: str, analyzed: AnalyzedText) -> None:
+    def put(self, key: Key, value: Value, characters: int) -> None:
+        """Remember ``value`` for ``key``, computed from a text of ``characters``."""
+        if characters > self.max_characters:
+            return
         with self._lock:
-            full = len(self._analyses) >= self.MAX_TEXTS or self._characters + len(text) > self.MAX_CHARACTERS
-            if full:
-                self.clear()
-            if len(text) <= self.MAX_CHARACTERS:
-                self._analyses[text] = analyzed
-                self._characters += len(text)
+            if len(self._values) >= self.max_texts or self._characters + characters > self.max_characters:
+                self._values, self._characters = {}, 0
+            self._values[key] = value
+            self._characters += characters
 
     def clear(self) -> None:
-        self._analyses = {}
-        self._characters = 0
+        with self._lock:
+            self._values, self._characters = {}, 0
 
 
 class Analyzer(ABC):
@@ -104,17 +109,17 @@ class Analyzer(ABC):
         found = cache.get(text)
         if found is None:
             found = self.columns(text)
-            cache.put(text, found)
+            cache.put(text, found, len(text))
         return found
 
     def forget_texts(self) -> None:
         """Forget the analysed texts (to time analysing them again)."""
         self._text_cache().clear()
 
-    def _text_cache(self) -> _TextCache:
+    def _text_cache(self) -> TextCache[str, AnalyzedText]:
         cache = self.__dict__.get("_texts")
         if cache is None:
-            cache = self.__dict__.setdefault("_texts", _TextCache())
+            cache = self.__dict__.setdefault("_texts", TextCache())
         return cache
 
     def tokens(self, text: str) -> list[str]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import NamedTuple
 
 from undex.analysis.drafting import (
@@ -79,6 +79,9 @@ class Lines(Sequence[Line]):
 
     def __getitem__(self, index):  # type: ignore[override]
         return self._lines[index]
+
+    def __iter__(self) -> Iterator[Line]:
+        return iter(self._lines)
 
     def index_at(self, offset: int) -> int:
         return max(0, bisect.bisect_right(self._starts, offset) - 1)
