@@ -35,6 +35,8 @@ class AnalyzedText:
     ends: list[int]
     stop: list[bool]
     words: list[str]
+    folded: list[str] | None = None
+    """The words case-folded as the analyzer compares them (None: it does not fold)."""
 
     @classmethod
     def of_tokens(cls, text: str, tokens: list[Token]) -> AnalyzedText:

@@ -90,6 +90,7 @@ class SnowballAnalyzer(Analyzer):
         ends: list[int] = []
         stop: list[bool] = []
         words: list[str] = []
+        folded_words: list[str] = []
         known = self._words.get
         for match in _WORD.finditer(text):
             word = match.group()
@@ -100,4 +101,5 @@ class SnowballAnalyzer(Analyzer):
                 ends.append(match.end())
                 stop.append(is_stop)
                 words.append(word)
-        return AnalyzedText(terms, starts, ends, stop, words)
+                folded_words.append(folded)
+        return AnalyzedText(terms, starts, ends, stop, words, folded_words)

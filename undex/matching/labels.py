@@ -177,23 +177,27 @@ def units_of(analyzed: AnalyzedText, language: str, analyzer: Analyzer) -> Units
     """An analysed text (or label) as units: stems of content words, marked folded function
     words."""
     units = Units()
-    fold = analyzer.fold
-    columns = zip(analyzed.terms, analyzed.starts, analyzed.ends, analyzed.stop, analyzed.words, strict=True)
-    for term, start, end, stop, written in columns:
-        folded = fold(written)
+    add_term, add_content = units.terms.append, units.content.append
+    add_start, add_end = units.starts.append, units.ends.append
+    add_written, add_surface = units.written.append, units.surface.append
+    folded_words = analyzed.folded if analyzed.folded is not None else list(map(analyzer.fold, analyzed.words))
+    columns = zip(
+        analyzed.terms, analyzed.starts, analyzed.ends, analyzed.stop, analyzed.words, folded_words, strict=True
+    )
+    for term, start, end, stop, written, folded in columns:
         if stop:
             for unit in _function_terms(folded, language):
-                units.terms.append(unit)
-                units.content.append(False)
-                units.starts.append(start)
-                units.ends.append(end)
+                add_term(unit)
+                add_content(False)
+                add_start(start)
+                add_end(end)
         else:
-            units.terms.append(term)
-            units.content.append(True)
-            units.starts.append(start)
-            units.ends.append(end)
-            units.written.append(written)
-            units.surface.append(folded)
+            add_term(term)
+            add_content(True)
+            add_start(start)
+            add_end(end)
+            add_written(written)
+            add_surface(folded)
     return units
 
 

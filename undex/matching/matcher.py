@@ -6,6 +6,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import accumulate
 
 import ahocorasick
 import rjieba
@@ -171,10 +172,8 @@ class LabelMatcher:
 
     def _find_tokens(self, text: str) -> tuple[list[tuple[int, int, Match]], int, int]:
         units = units_of(self.analyzer.analyzed(text), self.language, self.analyzer)
-        ordinals, words = [], 0  # content words before each unit
-        for is_content in units.content:
-            ordinals.append(words)
-            words += is_content
+        ordinals = list(accumulate(units.content, initial=0))  # content words before each unit
+        words = ordinals[-1]
         found = []
         for first, last, skipped, key in self._walk(units.terms, units.content):
             words_at = [ordinals[p] for p in range(first, last + 1) if units.content[p] and p != skipped]
