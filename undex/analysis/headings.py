@@ -169,6 +169,8 @@ def unmarked_headings(lines: Lines, after: int, blocked: SpanSet, taken: set[int
         if line.first < after or line.blank or line.flat or i in taken or line.first in blocked:
             continue
         content = lines.content(line)
+        if not 2 <= len(content) <= 100:  # the cheapest test of _looks_like_heading, first
+            continue
         capitals = content.isupper() and sum(ch.isalpha() for ch in content) >= 4
         annex = bool(ANNEX_WORD.fullmatch(content))
         if not (capitals or annex or _alone(lines, i)) or not _looks_like_heading(content):

@@ -209,6 +209,8 @@ def _families_opening_with(ch: str) -> tuple[str, ...]:
 def _line_start_markers(lines: Lines, line: Line) -> list[Marker]:
     text = lines.text
     families = _families_opening_with(text[line.first])
+    if not families and line.last - line.first > 7:
+        return []  # no marker opens with its first character, and too long for a lone one
     found = [_marker(f, m, True) for f in families if (m := _PATTERNS[f].match(text, line.first, line.last))]
     lone = _LONE.fullmatch(text, line.first, line.last) if line.last - line.first <= 7 else None
     if lone:
