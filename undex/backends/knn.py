@@ -60,7 +60,16 @@ class KnnBackend(Backend):
         return neighbours[top], np.clip(sims[top], 0.0, 1.0) ** self.params.power
 
     def _similarity(self, texts: Sequence[str]) -> sp.csr_matrix:
-        return (self.vectorizer_.transform(list(texts)) @ self.documents_.T).tocsr()
+        return (self.vectorizer_.transform(list(texts)) @ self._documents_by_feature()).tocsr()
+
+    def _documents_by_feature(self) -> sp.csr_matrix:
+        """The indexed documents transposed, in the format the product needs: converted once
+        per model, not once per batch (the same conversion the product would make)."""
+        cached = getattr(self, "_by_feature", None)
+        if cached is None or cached[0] is not self.documents_:
+            cached = (self.documents_, sp.csr_matrix(self.documents_.T))
+            self._by_feature = cached
+        return cached[1]
 
     def suggest_batch(self, texts: Sequence[str]) -> SuggestionBatch:
         similarity = self._similarity(texts)
