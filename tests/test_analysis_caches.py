@@ -1,13 +1,17 @@
 """The caches that let an ensemble's sources share work on a batch: the analysis of a text,
-its structure and its features are computed once and are the same as computed afresh."""
+its structure and its features are computed once and are the same as computed afresh; and
+the garbage collector's pause while a document is matched."""
 
 from __future__ import annotations
+
+import gc
 
 import pytest
 
 from undex.analysis import ChineseAnalyzer, SnowballAnalyzer, TextCache, get_analyzer
 from undex.analysis.structure import forget_parsed, parse_structure
 from undex.features import TextVectorizer, forget_transformed
+from undex.matching import paused_collection
 
 TEXTS = [
     "The Security Council,\n\nRecalling its resolutions on the protection of civilians,\n\n"
@@ -84,3 +88,18 @@ def test_vectorizers_fitted_differently_do_not_share_features(tmp_path) -> None:
     loaded = TextVectorizer(get_analyzer("en"))
     loaded.load(tmp_path)
     assert (loaded.transform(TEXTS) != bigrams.transform(TEXTS)).nnz == 0
+
+
+def test_collection_paused_while_matching_and_restored_after() -> None:
+    assert gc.isenabled()
+    with pytest.raises(ValueError), paused_collection():
+        assert not gc.isenabled()
+        raise ValueError("a failed document")
+    assert gc.isenabled()
+    gc.disable()  # switched off by someone else: left off
+    try:
+        with paused_collection():
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

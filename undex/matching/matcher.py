@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import gc
 import re
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import accumulate
@@ -220,6 +223,25 @@ class LabelMatcher:
                 self._named_cache.clear()
             self._named_cache[(key, *written)] = found
         return found
+
+
+@contextmanager
+def paused_collection() -> Iterator[None]:
+    """No cyclic garbage collection while matching a document and reading its candidates.
+
+    A long document makes tens of thousands of matches that live until its candidates are
+    read; collected meanwhile, they would count as long-lived and soon set off a full
+    collection, which walks every object of the loaded models (a few hundred milliseconds).
+    Paused, they are freed by reference counting before the collector runs again. The
+    collector is switched back on only by the call that switched it off."""
+    paused = gc.isenabled()
+    if paused:
+        gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
 
 
 @lru_cache(maxsize=1)
