@@ -23,6 +23,19 @@ from undex.features import TextVectorizer
 from undex.suggestion import SuggestionBatch
 
 
+def _most_similar(negated: np.ndarray, k: int) -> np.ndarray:
+    """Positions of the ``k`` smallest of ``negated`` (similarities times -1), smallest
+    first: ``np.argsort(negated)[:k]``, but where the ``k`` best are distinct and none ties
+    with the next, found by a partition and sorted alone (a long row is not sorted whole)."""
+    if negated.size > k > 0:
+        kth = np.partition(negated, k - 1)[k - 1]
+        within = np.flatnonzero(negated <= kth)
+        best = negated[within]
+        if within.size == k and np.unique(best).size == k:
+            return within[np.argsort(best)]
+    return np.argsort(negated)[:k]
+
+
 class KnnParams(TextFeatureParams):
     k: int = 10
     power: float = 3.0
@@ -56,7 +69,7 @@ class KnnBackend(Backend):
         """The ``k`` nearest training documents of one row and their weights (similarity ** power)."""
         start, end = similarity.indptr[row], similarity.indptr[row + 1]
         sims, neighbours = similarity.data[start:end], similarity.indices[start:end]
-        top = np.argsort(-sims)[: min(self.params.k, self.documents_.shape[0])]
+        top = _most_similar(-sims, min(self.params.k, self.documents_.shape[0]))
         return neighbours[top], np.clip(sims[top], 0.0, 1.0) ** self.params.power
 
     def _similarity(self, texts: Sequence[str]) -> sp.csr_matrix:
