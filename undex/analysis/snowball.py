@@ -82,7 +82,7 @@ class SnowballAnalyzer(Analyzer):
         return found
 
     def analyze(self, text: str) -> list[Token]:
-        return self.columns(text).tokens()
+        return self.analyzed(text).tokens()
 
     def columns(self, text: str) -> AnalyzedText:
         terms: list[str] = []
