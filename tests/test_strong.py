@@ -15,6 +15,7 @@ from helpers import registry, train
 from helpers import undex as run_cli
 
 from undex.calibration import Calibrator
+from undex.corpus import Document, LabelledDoc
 from undex.errors import ConfigError, NotTrainedError, UndexError
 from undex.optimize import set_project_settings
 from undex.training import train_project
@@ -133,6 +134,17 @@ def test_backend_learns_saves_and_loads(workdir: Path, project_id: str) -> None:
     assert scores[0].argmax() == 1 and scores[1].argmax() == 3  # FRESHWATER, HUMAN RIGHTS
     fresh = registry(workdir).get(project_id)  # a new registry loads the saved model from disk
     np.testing.assert_allclose(fresh.backend.suggest_batch(QUERIES).scores.toarray(), scores, rtol=1e-5)
+
+
+def test_knn_learned_documents_are_neighbours_at_once(workdir: Path) -> None:
+    """A model that has suggested (and so prepared its indexed documents for the product)
+    learns a document: the learned model finds it, the one it was learned from does not."""
+    train(workdir, "knn-mini")
+    before = registry(workdir).get("knn-mini").backend
+    assert before.suggest_batch(QUERIES[:1]).scores.toarray()[0, OCEANS] == 0.0
+    learned = before.learn([LabelledDoc(Document("new", QUERIES[0]), [OCEANS])])
+    assert learned.suggest_batch(QUERIES[:1]).scores.toarray()[0, OCEANS] > 0.0
+    assert before.suggest_batch(QUERIES[:1]).scores.toarray()[0, OCEANS] == 0.0
 
 
 @pytest.mark.subprocess

@@ -59,3 +59,17 @@ def test_chunked_reads_one_chunk_at_a_time() -> None:
     assert list(chunked([], 3)) == []
     with pytest.raises(ValueError, match="at least 1"):
         next(chunked([1], 0))
+
+
+@pytest.mark.parametrize("limit", [1, 3, 10, 40])
+def test_filter_keeps_the_best_ranked_ties_by_concept_index(limit: int) -> None:
+    """Long rows with many tied scores (scores on a coarse grid) keep exactly the ``limit``
+    first of :meth:`SuggestionBatch.ranked`, at or above the threshold."""
+    rng = np.random.default_rng(limit)
+    dense = np.round(rng.random((6, 300)), 1).astype(np.float32)
+    dense[rng.random(dense.shape) < 0.3] = 0.0
+    full = SuggestionBatch(sp.csr_matrix(dense))
+    kept = full.filter(limit, threshold=0.2)
+    for row in range(len(full)):
+        expected = [(c, s) for c, s in full.ranked(row) if s >= 0.2][:limit]
+        assert kept.ranked(row) == expected

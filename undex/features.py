@@ -5,6 +5,7 @@ Saved as plain data (a JSON term list and an ``.npy`` IDF vector), never pickled
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -12,9 +13,17 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from undex.analysis import Analyzer
+from undex.analysis import Analyzer, TextCache
 from undex.analysis.chinese import han_runs
 from undex.errors import InputError, ModelError
+
+_TRANSFORMED: TextCache[tuple[str, tuple[str, ...]], sp.csr_matrix] = TextCache(max_texts=4, max_characters=16_000_000)
+"""The features of the last batches of texts, by vectorizer fingerprint and texts."""
+
+
+def forget_transformed() -> None:
+    """Forget the features of the last batches (to time computing them again)."""
+    _TRANSFORMED.clear()
 
 
 class TextVectorizer:
@@ -36,12 +45,13 @@ class TextVectorizer:
         self.max_features = max_features
         self.sublinear_tf = sublinear_tf
         self._vectorizer: TfidfVectorizer | None = None
+        self._fingerprint = ""
 
     def features(self, text: str) -> list[str]:
         tokens = self.analyzer.tokens(text)
         feats = list(tokens)
         for n in range(2, self.word_ngrams + 1):
-            feats.extend(" ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1))
+            feats.extend(map(" ".join, zip(*(tokens[i:] for i in range(n)), strict=False)))  # n-grams
         if self.char_ngrams:
             for run in han_runs(self.analyzer.normalize(text)):
                 feats.extend("#" + run[i : i + 2] for i in range(len(run) - 1))
@@ -61,14 +71,42 @@ class TextVectorizer:
             raise InputError("no documents to learn features from")
         self._vectorizer = self._new(self.min_df if len(texts) > 1 else 1)
         try:
-            return self._vectorizer.fit_transform(texts).tocsr()
+            features = self._vectorizer.fit_transform(texts).tocsr()
         except ValueError as exc:  # empty vocabulary
             raise InputError(f"no usable words in the training documents ({exc})") from None
+        self._fingerprint = self._fitted_fingerprint()
+        return features
 
     def transform(self, texts: list[str]) -> sp.csr_matrix:
+        """The features of ``texts``; computed once for all the backends whose vectorizers
+        are fitted alike (an ensemble's sources often are) on the same batch."""
         if self._vectorizer is None:
             raise ModelError("features are not fitted")
-        return self._vectorizer.transform(texts).tocsr()
+        key = (self._fingerprint, tuple(texts))
+        found = _TRANSFORMED.get(key)
+        if found is None:
+            found = self._vectorizer.transform(texts).tocsr()
+            _TRANSFORMED.put(key, found, sum(map(len, texts)))
+        return found.copy()
+
+    def _fitted_fingerprint(self) -> str:
+        """What makes two fitted vectorizers give the same features: settings, analyzer,
+        terms and weights."""
+        assert self._vectorizer is not None
+        digest = hashlib.blake2b(digest_size=16)
+        settings = (self.word_ngrams, self.char_ngrams, self.sublinear_tf, self.analyzer.language, id(self.analyzer))
+        digest.update(repr(settings).encode())
+        digest.update("\n".join(self._terms()).encode("utf-8", "surrogatepass"))
+        digest.update(np.ascontiguousarray(self._vectorizer.idf_, dtype=np.float64).tobytes())
+        return digest.hexdigest()
+
+    def _terms(self) -> list[str]:
+        """The feature terms in column order."""
+        assert self._vectorizer is not None
+        terms = [""] * len(self._vectorizer.vocabulary_)
+        for term, index in self._vectorizer.vocabulary_.items():
+            terms[index] = term
+        return terms
 
     @property
     def feature_index(self) -> dict[str, int]:
@@ -89,11 +127,7 @@ class TextVectorizer:
         return 0 if self._vectorizer is None else len(self._vectorizer.vocabulary_)
 
     def save(self, folder: Path, prefix: str = "features") -> None:
-        assert self._vectorizer is not None
-        vocabulary = self._vectorizer.vocabulary_
-        terms = [""] * len(vocabulary)
-        for term, index in vocabulary.items():
-            terms[index] = term
+        terms = self._terms()
         with open(folder / f"{prefix}-terms.json", "w", encoding="utf-8") as handle:
             json.dump(terms, handle, ensure_ascii=False)
         np.save(folder / f"{prefix}-idf.npy", self._vectorizer.idf_.astype(np.float64), allow_pickle=False)
@@ -111,3 +145,4 @@ class TextVectorizer:
         vectorizer.vocabulary_ = {term: i for i, term in enumerate(terms)}
         vectorizer.idf_ = idf
         self._vectorizer = vectorizer
+        self._fingerprint = self._fitted_fingerprint()

@@ -85,8 +85,11 @@ class SuggestionBatch:
                 start, end = scores.indptr[row], scores.indptr[row + 1]
                 candidates = np.flatnonzero(keep[start:end])
                 if candidates.size > limit:
-                    order = np.lexsort((scores.indices[start:end][candidates], -scores.data[start:end][candidates]))
-                    keep[start + candidates[order[limit:]]] = False
+                    row_indices, row_scores = scores.indices[start:end], scores.data[start:end]
+                    best = _best_ranked(-row_scores[candidates], row_indices[candidates], limit)
+                    dropped = np.ones(candidates.size, dtype=bool)
+                    dropped[best] = False
+                    keep[start + candidates[dropped]] = False
         kept = sp.csr_array(scores, copy=True)
         kept.data = np.where(keep, kept.data, 0.0).astype(np.float32)
         return SuggestionBatch(kept, self._kept_evidence(keep))
@@ -102,3 +105,16 @@ class SuggestionBatch:
                 spans = {concept: found for concept, found in spans.items() if concept in kept}
             evidence.append(spans)
         return evidence
+
+
+def _best_ranked(negated: np.ndarray, indices: np.ndarray, limit: int) -> np.ndarray:
+    """Positions of the ``limit`` best entries by score (``negated``: scores times -1), ties
+    broken by index, best first: sorted among those scoring at least the ``limit``-th best
+    score (a partition finds it), which are all the best ones can be."""
+    kth = np.partition(negated, limit - 1)[limit - 1]
+    if np.isnan(kth):
+        order = np.lexsort((indices, negated))
+    else:
+        within = np.flatnonzero(negated <= kth)
+        order = within[np.lexsort((indices[within], negated[within]))]
+    return order[:limit]

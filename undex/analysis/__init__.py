@@ -5,16 +5,18 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Protocol
 
-from undex.analysis.base import Analyzer, Token
+from undex.analysis.base import AnalyzedText, Analyzer, TextCache, Token
 from undex.analysis.chinese import ChineseAnalyzer
 from undex.analysis.detect import LANGUAGES, detect_language, unsupported_language, unsupported_message
 from undex.analysis.snowball import SnowballAnalyzer
 
 __all__ = [
+    "AnalyzedText",
     "Analyzer",
     "Token",
     "ChineseAnalyzer",
     "SnowballAnalyzer",
+    "TextCache",
     "get_analyzer",
     "analyzer_for_vocabulary",
     "detect_language",

@@ -162,18 +162,21 @@ def unmarked_headings(lines: Lines, after: int, blocked: SpanSet, taken: set[int
     """Short lines standing alone between blank lines (or in capitals, or opening an
     annex), without final punctuation, with text after them; page headers repeated on
     every page are not headings."""
-    counts = Counter(lines.content(line) for line in lines if not line.blank and not line.flat)
+    counts: Counter[str] | None = None  # how often each line recurs, counted when first needed
     last = max((i for i, line in enumerate(lines) if not line.blank), default=0)
     found = []
     for i, line in enumerate(lines[:last]):
         if line.first < after or line.blank or line.flat or i in taken or line.first in blocked:
             continue
         content = lines.content(line)
-        if counts[content] >= 3 or not _looks_like_heading(content):
+        if not 2 <= len(content) <= 100:  # the cheapest test of _looks_like_heading, first
             continue
-        alone = _alone(lines, i)
         capitals = content.isupper() and sum(ch.isalpha() for ch in content) >= 4
         annex = bool(ANNEX_WORD.fullmatch(content))
-        if alone or capitals or annex:
+        if not (capitals or annex or _alone(lines, i)) or not _looks_like_heading(content):
+            continue
+        if counts is None:
+            counts = Counter(lines.content(line) for line in lines if not line.blank and not line.flat)
+        if counts[content] < 3:
             found.append(Heading(line.first, line.last, 1 if annex else level, None, _fold(content)))
     return found

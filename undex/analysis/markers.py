@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import NamedTuple
 
 from undex.analysis.drafting import (
@@ -79,6 +79,9 @@ class Lines(Sequence[Line]):
 
     def __getitem__(self, index):  # type: ignore[override]
         return self._lines[index]
+
+    def __iter__(self) -> Iterator[Line]:
+        return iter(self._lines)
 
     def index_at(self, offset: int) -> int:
         return max(0, bisect.bisect_right(self._starts, offset) - 1)
@@ -206,6 +209,8 @@ def _families_opening_with(ch: str) -> tuple[str, ...]:
 def _line_start_markers(lines: Lines, line: Line) -> list[Marker]:
     text = lines.text
     families = _families_opening_with(text[line.first])
+    if not families and line.last - line.first > 7:
+        return []  # no marker opens with its first character, and too long for a lone one
     found = [_marker(f, m, True) for f in families if (m := _PATTERNS[f].match(text, line.first, line.last))]
     lone = _LONE.fullmatch(text, line.first, line.last) if line.last - line.first <= 7 else None
     if lone:

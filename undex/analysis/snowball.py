@@ -7,7 +7,7 @@ import unicodedata
 
 import Stemmer
 
-from undex.analysis.base import Analyzer, Token
+from undex.analysis.base import AnalyzedText, Analyzer, Token
 from undex.analysis.stopwords import stopwords
 
 _STEMMERS = {"en": "english", "fr": "french", "es": "spanish", "ru": "russian", "ar": "arabic"}
@@ -82,9 +82,24 @@ class SnowballAnalyzer(Analyzer):
         return found
 
     def analyze(self, text: str) -> list[Token]:
-        tokens = []
+        return self.analyzed(text).tokens()
+
+    def columns(self, text: str) -> AnalyzedText:
+        terms: list[str] = []
+        starts: list[int] = []
+        ends: list[int] = []
+        stop: list[bool] = []
+        words: list[str] = []
+        folded_words: list[str] = []
+        known = self._words.get
         for match in _WORD.finditer(text):
-            term, folded, stop = self._word(match.group())
+            word = match.group()
+            term, folded, is_stop = known(word) or self._word(word)
             if folded:
-                tokens.append(Token(term, match.start(), match.end(), stop))
-        return tokens
+                terms.append(term)
+                starts.append(match.start())
+                ends.append(match.end())
+                stop.append(is_stop)
+                words.append(word)
+                folded_words.append(folded)
+        return AnalyzedText(terms, starts, ends, stop, words, folded_words)

@@ -21,6 +21,7 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass, field
 
+from undex.analysis.base import TextCache
 from undex.analysis.detect import LANGUAGES, detect_language
 from undex.analysis.frontmatter import (
     contents_end,
@@ -127,11 +128,29 @@ def part_label(structure: DocumentStructure, offset: int) -> str:
     return f"{part.kind} {part.number}" if part.number else part.kind
 
 
+_PARSED: TextCache[tuple[str, str | None], DocumentStructure] = TextCache(max_texts=256)
+"""The structures of the texts parsed last: suggesting with evidence reads a text's parts
+twice (to rank the candidates, then to name the part of each piece of evidence)."""
+
+
+def forget_parsed() -> None:
+    """Forget the parsed structures (to time parsing them again)."""
+    _PARSED.clear()
+
+
 def parse_structure(text: str, language: str | None = None) -> DocumentStructure:
     """Read the parts of a UN document. ``language`` (ar zh en fr ru es) is detected when
     not given; it decides how resolution paragraphs are recognised."""
     if language is not None and language not in LANGUAGES:
         raise InputError(f"unsupported language {language!r}; use one of {', '.join(LANGUAGES)}")
+    found = _PARSED.get((text, language))
+    if found is None:
+        found = _parse(text, language)
+        _PARSED.put((text, language), found, len(text))
+    return found
+
+
+def _parse(text: str, language: str | None) -> DocumentStructure:
     if not text.strip():
         return DocumentStructure(len(text), (Part("body", 0, len(text)),), language)
     language = language or detect_language(text) or "en"

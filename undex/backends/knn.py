@@ -23,6 +23,19 @@ from undex.features import TextVectorizer
 from undex.suggestion import SuggestionBatch
 
 
+def _most_similar(negated: np.ndarray, k: int) -> np.ndarray:
+    """Positions of the ``k`` smallest of ``negated`` (similarities times -1), smallest
+    first: ``np.argsort(negated)[:k]``, but where the ``k`` best are distinct and none ties
+    with the next, found by a partition and sorted alone (a long row is not sorted whole)."""
+    if negated.size > k > 0:
+        kth = np.partition(negated, k - 1)[k - 1]
+        within = np.flatnonzero(negated <= kth)
+        best = negated[within]
+        if within.size == k and np.unique(best).size == k:
+            return within[np.argsort(best)]
+    return np.argsort(negated)[:k]
+
+
 class KnnParams(TextFeatureParams):
     k: int = 10
     power: float = 3.0
@@ -56,11 +69,20 @@ class KnnBackend(Backend):
         """The ``k`` nearest training documents of one row and their weights (similarity ** power)."""
         start, end = similarity.indptr[row], similarity.indptr[row + 1]
         sims, neighbours = similarity.data[start:end], similarity.indices[start:end]
-        top = np.argsort(-sims)[: min(self.params.k, self.documents_.shape[0])]
+        top = _most_similar(-sims, min(self.params.k, self.documents_.shape[0]))
         return neighbours[top], np.clip(sims[top], 0.0, 1.0) ** self.params.power
 
     def _similarity(self, texts: Sequence[str]) -> sp.csr_matrix:
-        return (self.vectorizer_.transform(list(texts)) @ self.documents_.T).tocsr()
+        return (self.vectorizer_.transform(list(texts)) @ self._documents_by_feature()).tocsr()
+
+    def _documents_by_feature(self) -> sp.csr_matrix:
+        """The indexed documents transposed, in the format the product needs: converted once
+        per model, not once per batch (the same conversion the product would make)."""
+        cached = getattr(self, "_by_feature", None)
+        if cached is None or cached[0] is not self.documents_:
+            cached = (self.documents_, sp.csr_matrix(self.documents_.T))
+            self._by_feature = cached
+        return cached[1]
 
     def suggest_batch(self, texts: Sequence[str]) -> SuggestionBatch:
         similarity = self._similarity(texts)

@@ -28,6 +28,9 @@ from undex.suggestion import SuggestionBatch
 MODEL_FOLDER = "omikuji"
 CENTROIDS = "omikuji-centroids.npz"
 """Each concept's mean training vector: the tree model has no per-feature weights to show."""
+DENSIFY_ABOVE = 0.1
+"""A loaded model keeps its weight vectors denser than this share dense (Omikuji's
+``densify_weights``): the same scores, predicted about a third faster for a few MB."""
 
 # Annif's presets: Parabel = balanced binary trees; Bonsai = shallow, wide, unbalanced trees.
 PRESETS: dict[str, dict[str, object]] = {
@@ -162,6 +165,7 @@ class OmikujiBackend(Backend):
         try:
             with quiet_native_output():
                 self.model_ = omikuji.Model.load(str(folder / MODEL_FOLDER))
+                self.model_.densify_weights(DENSIFY_ABOVE)  # before anyone predicts: not thread-safe
         except RuntimeError as exc:
             raise ModelError(f"cannot read the Omikuji model in {folder / MODEL_FOLDER}: {exc}") from exc
         self.centroids_ = self._load_centroids(folder)

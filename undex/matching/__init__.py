@@ -23,7 +23,7 @@ labels sharing a word) is kept too.
 """
 
 from undex.matching.labels import LabelEntry, LabelSet, compile_labels, ignored_labels_report
-from undex.matching.matcher import LabelMatcher, Match, MatchResult
+from undex.matching.matcher import LabelMatcher, Match, MatchResult, paused_collection
 
 __all__ = [
     "LabelEntry",
@@ -33,4 +33,5 @@ __all__ = [
     "MatchResult",
     "compile_labels",
     "ignored_labels_report",
+    "paused_collection",
 ]

@@ -9,8 +9,9 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 
-from undex.analysis import Analyzer, get_analyzer
+from undex.analysis import AnalyzedText, Analyzer, get_analyzer
 from undex.analysis.chinese import normalize_zh
 from undex.analysis.snowball import fold
 from undex.analysis.stopwords import ARTICLE, articles, connectors, function_units
@@ -67,7 +68,9 @@ class Units:
 
     terms: list[str] = field(default_factory=list)
     content: list[bool] = field(default_factory=list)
-    spans: list[tuple[int, int]] = field(default_factory=list)
+    starts: list[int] = field(default_factory=list)
+    """Where each unit's word starts in the text (and ends, in ``ends``)."""
+    ends: list[int] = field(default_factory=list)
     written: list[str] = field(default_factory=list)
     """The content words as written."""
     surface: list[str] = field(default_factory=list)
@@ -166,24 +169,42 @@ def _label_key(label: str, language: str, analyzer: Analyzer) -> tuple[str, Unit
 
 
 def analyze_units(text: str, language: str, analyzer: Analyzer) -> Units:
-    """A text (or label) as units: stems of content words, marked folded function words."""
+    """A label as units (analysed afresh: labels are not remembered as texts are)."""
+    return units_of(analyzer.columns(text), language, analyzer)
+
+
+def units_of(analyzed: AnalyzedText, language: str, analyzer: Analyzer) -> Units:
+    """An analysed text (or label) as units: stems of content words, marked folded function
+    words."""
     units = Units()
-    for token in analyzer.analyze(text):
-        written = text[token.start : token.end]
-        folded = analyzer.fold(written)
-        span = (token.start, token.end)
-        if token.stop:
-            for unit in function_units(folded, language):
-                units.terms.append(FUNCTION + unit)
-                units.content.append(False)
-                units.spans.append(span)
+    add_term, add_content = units.terms.append, units.content.append
+    add_start, add_end = units.starts.append, units.ends.append
+    add_written, add_surface = units.written.append, units.surface.append
+    folded_words = analyzed.folded if analyzed.folded is not None else list(map(analyzer.fold, analyzed.words))
+    columns = zip(
+        analyzed.terms, analyzed.starts, analyzed.ends, analyzed.stop, analyzed.words, folded_words, strict=True
+    )
+    for term, start, end, stop, written, folded in columns:
+        if stop:
+            for unit in _function_terms(folded, language):
+                add_term(unit)
+                add_content(False)
+                add_start(start)
+                add_end(end)
         else:
-            units.terms.append(token.term)
-            units.content.append(True)
-            units.spans.append(span)
-            units.written.append(written)
-            units.surface.append(folded)
+            add_term(term)
+            add_content(True)
+            add_start(start)
+            add_end(end)
+            add_written(written)
+            add_surface(folded)
     return units
+
+
+@lru_cache(maxsize=4096)
+def _function_terms(folded: str, language: str) -> tuple[str, ...]:
+    """The marked units of a folded function word."""
+    return tuple(FUNCTION + unit for unit in function_units(folded, language))
 
 
 def _drop_shared(entries: dict[str, list[LabelEntry]], ignored: dict[str, list[str]]) -> None:

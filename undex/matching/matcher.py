@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import gc
 import re
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import accumulate
 
 import ahocorasick
 import rjieba
@@ -15,7 +19,7 @@ from undex.analysis.chinese import normalize_with_offsets, normalize_zh
 from undex.analysis.frequency import frequency_table, phrase_zipf
 from undex.analysis.lemmas import Lemmatizer
 from undex.errors import ConfigError
-from undex.matching.labels import ARTICLE_UNIT, LabelEntry, analyze_units, compile_labels
+from undex.matching.labels import ARTICLE_UNIT, LabelEntry, compile_labels, units_of
 from undex.vocab import Vocabulary
 
 _NAMED_CACHE_SIZE = 50_000
@@ -170,18 +174,16 @@ class LabelMatcher:
         return boundaries
 
     def _find_tokens(self, text: str) -> tuple[list[tuple[int, int, Match]], int, int]:
-        units = analyze_units(text, self.language, self.analyzer)
-        ordinals, words = [], 0  # content words before each unit
-        for is_content in units.content:
-            ordinals.append(words)
-            words += is_content
+        units = units_of(self.analyzer.analyzed(text), self.language, self.analyzer)
+        ordinals = list(accumulate(units.content, initial=0))  # content words before each unit
+        words = ordinals[-1]
         found = []
         for first, last, skipped, key in self._walk(units.terms, units.content):
             words_at = [ordinals[p] for p in range(first, last + 1) if units.content[p] and p != skipped]
             entries = self._named(key, [units.written[w] for w in words_at], [units.surface[w] for w in words_at])
             if entries:
                 start, end = words_at[0], words_at[-1] + 1
-                match = Match(key, units.spans[first][0], units.spans[last][1], end - start, start, tuple(entries))
+                match = Match(key, units.starts[first], units.ends[last], end - start, start, tuple(entries))
                 found.append((first, last + 1, match))
         return found, words, max(words, 1)
 
@@ -221,6 +223,25 @@ class LabelMatcher:
                 self._named_cache.clear()
             self._named_cache[(key, *written)] = found
         return found
+
+
+@contextmanager
+def paused_collection() -> Iterator[None]:
+    """No cyclic garbage collection while matching a document and reading its candidates.
+
+    A long document makes tens of thousands of matches that live until its candidates are
+    read; collected meanwhile, they would count as long-lived and soon set off a full
+    collection, which walks every object of the loaded models (a few hundred milliseconds).
+    Paused, they are freed by reference counting before the collector runs again. The
+    collector is switched back on only by the call that switched it off."""
+    paused = gc.isenabled()
+    if paused:
+        gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
 
 
 @lru_cache(maxsize=1)

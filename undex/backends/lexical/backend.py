@@ -26,7 +26,7 @@ from undex.backends.lexical.matchers import MATCHERS
 from undex.backends.lexical.ranker import LogisticRanker, ZeroShotRanker
 from undex.corpus import LabelledDoc
 from undex.errors import ModelError
-from undex.matching import LabelMatcher
+from undex.matching import LabelMatcher, paused_collection
 from undex.suggestion import Evidence, SuggestionBatch
 
 UN_LANGUAGES = ("ar", "zh", "en", "fr", "ru", "es")
@@ -95,7 +95,8 @@ class LexicalBackend(Backend):
 
     def candidates(self, text: str, language: str, exclude_prior: Sequence[int] = ()) -> Candidates:
         matcher = self.matcher(language)
-        return find_candidates(text, self.vocab, matcher, self.history_, self.params.max_candidates, exclude_prior)
+        with paused_collection():
+            return find_candidates(text, self.vocab, matcher, self.history_, self.params.max_candidates, exclude_prior)
 
     def prepare(self) -> None:
         self.matcher(self.context.language)
