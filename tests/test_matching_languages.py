@@ -164,6 +164,13 @@ def test_promotion_of_rights_is_not_job_promotion_first(registry: ProjectRegistr
         ("ru", "Защита прав человека.", "HUMAN RIGHTS"),
         ("ru", "Доступ к питьевой воде.", "DRINKING WATER"),
         ("ar", "تعزيز حقوق الإنسان والسلام.", "HUMAN RIGHTS"),
+        # the Organization's name inserted into a term
+        ("ru", "Мандат операции Организации Объединенных Наций по поддержанию мира.", "PEACEKEEPING OPERATIONS"),
+        ("ru", "Персонал операций ООН по поддержанию мира.", "PEACEKEEPING OPERATIONS"),
+        ("es", "La operación de las Naciones Unidas para el mantenimiento de la paz.", "PEACEKEEPING OPERATIONS"),
+        ("ar", "يشيد بعمليات الأمم المتحدة لحفظ السلام.", "PEACEKEEPING OPERATIONS"),
+        # the preposition li- joined to a label's word
+        ("ar", "الاحترام الكامل لحقوق الإنسان.", "HUMAN RIGHTS"),
     ],
 )
 def test_label_found(registry: ProjectRegistry, language: str, text: str, subject: str) -> None:
@@ -187,6 +194,9 @@ def test_label_found(registry: ProjectRegistry, language: str, text: str, subjec
         ("ar", "الجمعية العامة للأمم المتحدة.", "SLANG"),
         ("ar", "التعاون على المستوى الدولي.", "STATES"),
         ("ru", "Согласно этому правилу.", "LAW"),
+        # the name is no gap before a label's first word or after its last
+        ("ru", "Организации Объединенных Наций по поддержанию мира.", "PEACEKEEPING OPERATIONS"),
+        ("es", "Las operaciones de las Naciones Unidas.", "PEACEKEEPING OPERATIONS"),
     ],
 )
 def test_label_not_found(registry: ProjectRegistry, language: str, text: str, subject: str) -> None:

@@ -9,10 +9,14 @@ Other languages are matched word by word. A label is a sequence of *units*: its 
 words by their stem, its function words (stopwords) folded, with every article one unit and
 contractions spelled out (French du = de + article, Spanish del = de + article, elided d' =
 de), so the text must have a label's function words where the label has them ("law of the
-sea", "droits de l'homme"). The text may have words the label lacks in two places only: an
-article (headings drop them: "coordination within the UN system"), and a single content
-word right after a function word of the label ("rights of the girl child", "right to safe
-drinking water"). A stem only proposes a word: each content word of the text must also be
+sea", "droits de l'homme"). The text may have words the label lacks in three places only: an
+article (headings drop them: "coordination within the UN system"), a single content word
+right after a function word of the label ("rights of the girl child", "right to safe
+drinking water"), and the Organization's name after a content word of the label, with the
+function words around it standing for the label's own ("операции Организации Объединенных
+Наций по поддержанию мира", "operaciones de las Naciones Unidas para el mantenimiento de la
+paz"). Arabic joins the preposition li- to the next word, which the stemmer keeps: such a
+word is matched as the word without it where only that is a label's word (لحقوق الإنسان). A stem only proposes a word: each content word of the text must also be
 the label's word, by lemma or, where the lemma dictionary does not know it, by spelling
 (:meth:`undex.analysis.lemmas.Lemmatizer.same_word`), so that coopération does not match
 coopératives. Labels that cannot stand alone are not matched (:func:`compile_labels`).

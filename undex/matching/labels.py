@@ -27,6 +27,15 @@ _PUNCTUATION = "()[],.;:'’\"«»"
 FUNCTION = "_"
 """Marks function-word units (no word token contains it), so they never meet a stem."""
 ARTICLE_UNIT = FUNCTION + ARTICLE
+ORGANIZATION_NAMES: dict[str, tuple[str, ...]] = {
+    "en": ("United Nations",),
+    "fr": ("Nations Unies", "ONU"),
+    "es": ("Naciones Unidas", "ONU"),
+    "ru": ("Организация Объединенных Наций", "ООН"),
+    "ar": ("الأمم المتحدة",),
+}
+"""The Organization's name, which UN documents insert into general terms: "операции
+Организации Объединенных Наций по поддержанию мира" are peacekeeping operations."""
 
 
 @dataclass(frozen=True)
@@ -119,6 +128,13 @@ def ignored_labels_report(vocab: Vocabulary) -> list[str]:
             if summary:
                 lines.append(f"{language}: {summary}")
     return lines
+
+
+@lru_cache(maxsize=16)
+def organization_names(language: str, analyzer: Analyzer) -> tuple[tuple[str, ...], ...]:
+    """:data:`ORGANIZATION_NAMES` of ``language`` as sequences of content units."""
+    names = (analyze_units(name, language, analyzer) for name in ORGANIZATION_NAMES.get(language, ()))
+    return tuple(tuple(t for t, c in zip(u.terms, u.content, strict=True) if c) for u in names)
 
 
 def label_variants(label: str, language: str) -> list[str]:

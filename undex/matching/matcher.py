@@ -19,10 +19,19 @@ from undex.analysis.chinese import normalize_with_offsets, normalize_zh
 from undex.analysis.frequency import frequency_table, phrase_zipf
 from undex.analysis.lemmas import Lemmatizer
 from undex.errors import ConfigError
-from undex.matching.labels import ARTICLE_UNIT, LabelEntry, compile_labels, units_of
+from undex.matching.labels import (
+    ARTICLE_UNIT,
+    FUNCTION,
+    LabelEntry,
+    Units,
+    compile_labels,
+    organization_names,
+    units_of,
+)
 from undex.vocab import Vocabulary
 
 _NAMED_CACHE_SIZE = 50_000
+_LI = "ل"
 
 
 @dataclass(frozen=True)
@@ -93,6 +102,10 @@ class LabelMatcher:
                 node = node.setdefault(unit, {})
             node[""] = key
         self._content_units = {key: len(entries[0].surface) for key, entries in self.entries.items()}
+        self._names = organization_names(self.language, self.analyzer)
+        self._label_units = {unit for key in self.entries for unit in key.split(" ")}
+        self._detached: dict[str, str] = {}
+        """Arabic words written with li-: the label word without it, or "" (none)."""
         self._named_cache: dict[tuple[str, ...], list[LabelEntry]] = {}
         self._written_as: dict[tuple[str, tuple[str, ...]], list[LabelEntry]] = defaultdict(list)
         for key, forms in self._forms.items():
@@ -175,11 +188,14 @@ class LabelMatcher:
 
     def _find_tokens(self, text: str) -> tuple[list[tuple[int, int, Match]], int, int]:
         units = units_of(self.analyzer.analyzed(text), self.language, self.analyzer)
+        if self.language == "ar":
+            self._detach_li(units)
         ordinals = list(accumulate(units.content, initial=0))  # content words before each unit
         words = ordinals[-1]
         found = []
-        for first, last, skipped, key in self._walk(units.terms, units.content):
-            words_at = [ordinals[p] for p in range(first, last + 1) if units.content[p] and p != skipped]
+        insertions = self._insertions(units.terms, units.content) if self._names else None
+        for first, last, skipped, key in self._walk(units.terms, units.content, insertions):
+            words_at = [ordinals[p] for p in range(first, last + 1) if units.content[p] and p not in skipped]
             entries = self._named(key, [units.written[w] for w in words_at], [units.surface[w] for w in words_at])
             if entries:
                 start, end = words_at[0], words_at[-1] + 1
@@ -187,13 +203,17 @@ class LabelMatcher:
                 found.append((first, last + 1, match))
         return found, words, max(words, 1)
 
-    def _walk(self, terms: list[str], content: list[bool]) -> list[tuple[int, int, int | None, str]]:
-        """Every label key in a unit sequence: first and last unit, the skipped unit (a
-        content word right after a function word of the label) or None, and the key."""
+    def _walk(
+        self, terms: list[str], content: list[bool], insertions: dict[int, int] | None = None
+    ) -> list[tuple[int, int, range, str]]:
+        """Every label key in a unit sequence: first and last unit, the units skipped (a
+        content word right after a function word of the label, or the Organization's name
+        inserted after a content word, see :meth:`_insertions`) and the key."""
         found = []
+        no_gap = range(0)
         for begin, term in enumerate(terms):
             node = self._trie.get(term)
-            stack = [(node, begin, None)] if node is not None else []
+            stack = [(node, begin, no_gap)] if node is not None else []
             while stack:
                 node, at, skipped = stack.pop()
                 if "" in node:
@@ -202,10 +222,58 @@ class LabelMatcher:
                     stack.append((child, at + 1, skipped))
                 if at + 2 < len(terms) and terms[at + 1] == ARTICLE_UNIT and (child := node.get(terms[at + 2])):
                     stack.append((child, at + 2, skipped))  # an article the label lacks (headings drop them)
-                gap_allowed = skipped is None and not content[at] and at + 2 < len(terms) and content[at + 1]
-                if gap_allowed and (child := node.get(terms[at + 2])) is not None:
-                    stack.append((child, at + 2, at + 1))
+                if skipped:
+                    continue
+                if not content[at] and at + 2 < len(terms) and content[at + 1]:
+                    if (child := node.get(terms[at + 2])) is not None:
+                        stack.append((child, at + 2, range(at + 1, at + 2)))
+                resume = insertions.get(at + 1) if insertions and content[at] else None
+                if resume is not None and resume < len(terms):
+                    for child in _after_function_units(node, terms[resume]):
+                        stack.append((child, resume, range(at + 1, resume)))
         return found
+
+    def _detach_li(self, units: Units) -> None:
+        """Arabic writes the preposition li- ("for") joined to the next word, which the
+        stemmer keeps (لحقوق الإنسان, لحفظ السلام); a word with it is matched as the word
+        without it when only that is a label's word (لجنة stays "committee")."""
+        words = (i for i, c in enumerate(units.content) if c)
+        for unit, word in zip(words, range(len(units.written)), strict=False):
+            written = units.written[word]
+            if units.terms[unit] in self._label_units or not written.startswith(_LI) or len(written) < 4:
+                continue
+            term = self._detached.get(written)
+            if term is None:
+                detached = self.analyzer.columns(written[1:]).terms
+                term = detached[0] if len(detached) == 1 and detached[0] in self._label_units else ""
+                if len(self._detached) >= _NAMED_CACHE_SIZE:
+                    self._detached.clear()
+                self._detached[written] = term
+            if term:
+                units.terms[unit] = term
+                units.written[word] = written[1:]
+                units.surface[word] = units.surface[word][1:]
+
+    def _insertions(self, terms: list[str], content: list[bool]) -> dict[int, int]:
+        """Where the text has the Organization's name inside a term ("операции Организации
+        Объединенных Наций по поддержанию мира", "operaciones de las Naciones Unidas para
+        el mantenimiento de la paz"): the unit where the insertion begins, with the function
+        words before it, and the content unit after it and the function words that follow.
+        A label's own function words there are not required (:func:`_after_function_units`)."""
+        insertions: dict[int, int] = {}
+        for name in self._names:
+            size = len(name)
+            for p in (i for i, term in enumerate(terms) if term == name[0]):
+                if tuple(terms[p : p + size]) != name:
+                    continue
+                begin, end = p, p + size
+                while begin > 0 and not content[begin - 1]:
+                    begin -= 1
+                while end < len(terms) and not content[end]:
+                    end += 1
+                if begin > 0:
+                    insertions[begin] = end
+        return insertions
 
     def _named(self, key: str, written: list[str], surface: list[str]) -> list[LabelEntry]:
         """The labels of ``key`` whose content words are the text's words (``written`` as
@@ -242,6 +310,17 @@ def paused_collection() -> Iterator[None]:
     finally:
         if paused:
             gc.enable()
+
+
+def _after_function_units(node: dict, term: str, depth: int = 3) -> list[dict]:
+    """The children for ``term`` of ``node`` and of the nodes below it through at most
+    ``depth`` function-word units (a label's "de", "по" where the text has another)."""
+    children = [node[term]] if term in node else []
+    if depth:
+        for unit, below in node.items():
+            if unit.startswith(FUNCTION):
+                children.extend(_after_function_units(below, term, depth - 1))
+    return children
 
 
 @lru_cache(maxsize=1)
