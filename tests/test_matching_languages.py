@@ -169,8 +169,10 @@ def test_promotion_of_rights_is_not_job_promotion_first(registry: ProjectRegistr
         ("ru", "Персонал операций ООН по поддержанию мира.", "PEACEKEEPING OPERATIONS"),
         ("es", "La operación de las Naciones Unidas para el mantenimiento de la paz.", "PEACEKEEPING OPERATIONS"),
         ("ar", "يشيد بعمليات الأمم المتحدة لحفظ السلام.", "PEACEKEEPING OPERATIONS"),
-        # the preposition li- joined to a label's word
+        # Arabic: by the lemma, a joined preposition li- and the singular of a plural label
         ("ar", "الاحترام الكامل لحقوق الإنسان.", "HUMAN RIGHTS"),
+        ("ar", "ولاية عملية الأمم المتحدة لحفظ السلام.", "PEACEKEEPING OPERATIONS"),
+        ("ar", "تقرير عن عملية حفظ السلام.", "PEACEKEEPING OPERATIONS"),
     ],
 )
 def test_label_found(registry: ProjectRegistry, language: str, text: str, subject: str) -> None:
@@ -192,6 +194,7 @@ def test_label_found(registry: ProjectRegistry, language: str, text: str, subjec
         ("es", "Los derechos humanos.", "HUMANITIES"),
         ("es", "El derecho del trabajo.", "RIGHT TO WORK"),  # derecho al trabajo
         ("ar", "الجمعية العامة للأمم المتحدة.", "SLANG"),
+        ("ar", "الجمعية العامة للأمم المتحدة.", "NATIONALIZATION"),  # the dictionary's lemma of التأميم is أمم
         ("ar", "التعاون على المستوى الدولي.", "STATES"),
         ("ru", "Согласно этому правилу.", "LAW"),
         # the name is no gap before a label's first word or after its last

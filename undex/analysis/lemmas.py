@@ -63,6 +63,18 @@ class Lemmatizer:
             self._cache[word] = found
         return found
 
+    def headword(self, word: str) -> str | None:
+        """Arabic: the dictionary's lemma of a word as the dictionary writes it (looked up
+        like :meth:`lemmas`), None when it does not know the word. Broken plurals and
+        singulars share one (أسلحة and سلاح, عمليات and عملية), as do words with a
+        preposition joined (لحقوق: حق)."""
+        bare = _ARABIC_MARKS.sub("", word)
+        for form in (bare, _ARABIC_ARTICLE.sub("", bare), _ARABIC_PROCLITIC.sub("", bare)):
+            lemma = self._lookup.get_lemma(form, self.language)
+            if lemma is not None:
+                return lemma
+        return None
+
     def _lemmas_of(self, form: str) -> frozenset[str]:
         lemma = self._lookup.get_lemma(form, self.language)
         return frozenset() if lemma is None else frozenset([self._fold(lemma)])

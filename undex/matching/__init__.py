@@ -15,9 +15,11 @@ right after a function word of the label ("rights of the girl child", "right to 
 drinking water"), and the Organization's name after a content word of the label, with the
 function words around it standing for the label's own ("операции Организации Объединенных
 Наций по поддержанию мира", "operaciones de las Naciones Unidas para el mantenimiento de la
-paz"). Arabic joins the preposition li- to the next word, which the stemmer keeps: such a
-word is matched as the word without it where only that is a label's word (لحقوق الإنسان). A stem only proposes a word: each content word of the text must also be
-the label's word, by lemma or, where the lemma dictionary does not know it, by spelling
+paz"). Arabic words are matched by the stem of their dictionary lemma, where the dictionary
+knows them: the stems of a broken plural and its singular differ (عمليات, عملية), and the
+stemmer keeps a preposition joined to the word (لحقوق الإنسان). A stem only proposes a word:
+each content word of the text must also be the label's word, by lemma or, where the lemma
+dictionary does not know it, by spelling
 (:meth:`undex.analysis.lemmas.Lemmatizer.same_word`), so that coopération does not match
 coopératives. Labels that cannot stand alone are not matched (:func:`compile_labels`).
 

@@ -8,15 +8,18 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 from undex.analysis import AnalyzedText, Analyzer, get_analyzer
 from undex.analysis.chinese import normalize_zh
+from undex.analysis.lemmas import Lemmatizer
 from undex.analysis.snowball import fold
 from undex.analysis.stopwords import ARTICLE, articles, connectors, function_units
 from undex.vocab import Vocabulary
 
+_ARABIC_CACHE_SIZE = 100_000
 MAX_SHARED = 3
 """A label naming this many concepts or more says nothing about which one is meant."""
 NO_CONTENT = "with no content word (stopwords or single letters only)"
@@ -200,7 +203,10 @@ def units_of(analyzed: AnalyzedText, language: str, analyzer: Analyzer) -> Units
     columns = zip(
         analyzed.terms, analyzed.starts, analyzed.ends, analyzed.stop, analyzed.words, folded_words, strict=True
     )
+    arabic_term = _arabic_terms(analyzer) if language == "ar" else None
     for term, start, end, stop, written, folded in columns:
+        if arabic_term is not None and not stop:
+            term = arabic_term(written, term)
         if stop:
             for unit in _function_terms(folded, language):
                 add_term(unit)
@@ -215,6 +221,30 @@ def units_of(analyzed: AnalyzedText, language: str, analyzer: Analyzer) -> Units
             add_written(written)
             add_surface(folded)
     return units
+
+
+@lru_cache(maxsize=4)
+def _arabic_terms(analyzer: Analyzer) -> Callable[[str, str], str]:
+    """Arabic content words are matched by the stem of their dictionary lemma where that is
+    part of the word's own stem: the stemmer keeps a plural ending (عمليات: عمليا, where
+    عملية gives عمل) and a joined preposition li- (لحقوق). Other words keep their stem."""
+    lemmatizer = Lemmatizer("ar", analyzer.fold)
+    known: dict[str, str] = {}
+
+    def term_of(written: str, stem: str) -> str:
+        found = known.get(written)
+        if found is None:
+            lemma = lemmatizer.headword(written)
+            lemma_stem = analyzer.term(lemma) if lemma else stem
+            # the dictionary's lemma is taken where its stem is inside the word's, never a
+            # word of its own (it gives التأميم "nationalization" the lemma أمم "nations")
+            found = lemma_stem if lemma_stem in stem else stem
+            if len(known) >= _ARABIC_CACHE_SIZE:
+                known.clear()
+            known[written] = found
+        return found
+
+    return term_of
 
 
 @lru_cache(maxsize=4096)

@@ -23,7 +23,6 @@ from undex.matching.labels import (
     ARTICLE_UNIT,
     FUNCTION,
     LabelEntry,
-    Units,
     compile_labels,
     organization_names,
     units_of,
@@ -31,7 +30,6 @@ from undex.matching.labels import (
 from undex.vocab import Vocabulary
 
 _NAMED_CACHE_SIZE = 50_000
-_LI = "ل"
 
 
 @dataclass(frozen=True)
@@ -103,9 +101,6 @@ class LabelMatcher:
             node[""] = key
         self._content_units = {key: len(entries[0].surface) for key, entries in self.entries.items()}
         self._names = organization_names(self.language, self.analyzer)
-        self._label_units = {unit for key in self.entries for unit in key.split(" ")}
-        self._detached: dict[str, str] = {}
-        """Arabic words written with li-: the label word without it, or "" (none)."""
         self._named_cache: dict[tuple[str, ...], list[LabelEntry]] = {}
         self._written_as: dict[tuple[str, tuple[str, ...]], list[LabelEntry]] = defaultdict(list)
         for key, forms in self._forms.items():
@@ -188,8 +183,6 @@ class LabelMatcher:
 
     def _find_tokens(self, text: str) -> tuple[list[tuple[int, int, Match]], int, int]:
         units = units_of(self.analyzer.analyzed(text), self.language, self.analyzer)
-        if self.language == "ar":
-            self._detach_li(units)
         ordinals = list(accumulate(units.content, initial=0))  # content words before each unit
         words = ordinals[-1]
         found = []
@@ -232,27 +225,6 @@ class LabelMatcher:
                     for child in _after_function_units(node, terms[resume]):
                         stack.append((child, resume, range(at + 1, resume)))
         return found
-
-    def _detach_li(self, units: Units) -> None:
-        """Arabic writes the preposition li- ("for") joined to the next word, which the
-        stemmer keeps (لحقوق الإنسان, لحفظ السلام); a word with it is matched as the word
-        without it when only that is a label's word (لجنة stays "committee")."""
-        words = (i for i, c in enumerate(units.content) if c)
-        for unit, word in zip(words, range(len(units.written)), strict=False):
-            written = units.written[word]
-            if units.terms[unit] in self._label_units or not written.startswith(_LI) or len(written) < 4:
-                continue
-            term = self._detached.get(written)
-            if term is None:
-                detached = self.analyzer.columns(written[1:]).terms
-                term = detached[0] if len(detached) == 1 and detached[0] in self._label_units else ""
-                if len(self._detached) >= _NAMED_CACHE_SIZE:
-                    self._detached.clear()
-                self._detached[written] = term
-            if term:
-                units.terms[unit] = term
-                units.written[word] = written[1:]
-                units.surface[word] = units.surface[word][1:]
 
     def _insertions(self, terms: list[str], content: list[bool]) -> dict[int, int]:
         """Where the text has the Organization's name inside a term ("операции Организации
