@@ -160,6 +160,10 @@ def test_promotion_of_rights_is_not_job_promotion_first(registry: ProjectRegistr
         ("fr", "L'État plurinational de Bolivie.", "BOLIVIA (PLURINATIONAL STATE OF)"),
         ("es", "Las operaciones de mantenimiento de la paz.", "PEACEKEEPING OPERATIONS"),
         ("es", "Los derechos de los niños.", "RIGHTS OF THE CHILD"),
+        # two adjectives after the noun, in the order of use rather than of the label
+        ("fr", "Les violations du droit international humanitaire.", "INTERNATIONAL HUMANITARIAN LAW"),
+        ("es", "Las violaciones del derecho internacional humanitario.", "INTERNATIONAL HUMANITARIAN LAW"),
+        ("fr", "Le droit humanitaire international.", "INTERNATIONAL HUMANITARIAN LAW"),
         ("es", "El fomento de las cooperativas.", "COOPERATIVES"),
         ("ru", "Защита прав человека.", "HUMAN RIGHTS"),
         ("ru", "Доступ к питьевой воде.", "DRINKING WATER"),

@@ -15,9 +15,10 @@ right after a function word of the label ("rights of the girl child", "right to 
 drinking water"), and the Organization's name after a content word of the label, with the
 function words around it standing for the label's own ("операции Организации Объединенных
 Наций по поддержанию мира", "operaciones de las Naciones Unidas para el mantenimiento de la
-paz"). Arabic words are matched by the stem of their dictionary lemma, where the dictionary
-knows them: the stems of a broken plural and its singular differ (عمليات, عملية), and the
-stemmer keeps a preposition joined to the word (لحقوق الإنسان). A stem only proposes a word:
+paz"). A French or Spanish label of a noun and two adjectives is also matched with the
+adjectives in the other order ("droit international humanitaire"). Arabic words are matched
+by the stem of their dictionary lemma where that is part of the word's own stem: the stemmer
+keeps a plural ending (عمليات, عملية) and a preposition joined to the word (لحقوق الإنسان). A stem only proposes a word:
 each content word of the text must also be the label's word, by lemma or, where the lemma
 dictionary does not know it, by spelling
 (:meth:`undex.analysis.lemmas.Lemmatizer.same_word`), so that coopération does not match

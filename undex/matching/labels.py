@@ -16,7 +16,7 @@ from undex.analysis import AnalyzedText, Analyzer, get_analyzer
 from undex.analysis.chinese import normalize_zh
 from undex.analysis.lemmas import Lemmatizer
 from undex.analysis.snowball import fold
-from undex.analysis.stopwords import ARTICLE, articles, connectors, function_units
+from undex.analysis.stopwords import ARTICLE, articles, connectors, function_units, stopwords
 from undex.vocab import Vocabulary
 
 _ARABIC_CACHE_SIZE = 100_000
@@ -142,14 +142,30 @@ def organization_names(language: str, analyzer: Analyzer) -> tuple[tuple[str, ..
 
 def label_variants(label: str, language: str) -> list[str]:
     """A label and its other forms: United Nations spelled out (UNBIS abbreviates it UN),
-    an inverted name in natural order ("KOREA, REPUBLIC OF": "REPUBLIC OF KOREA")."""
+    an inverted name in natural order ("KOREA, REPUBLIC OF": "REPUBLIC OF KOREA"), two
+    adjectives after a French or Spanish noun in the other order."""
     variants = [label]
     if language == "en" and re.search(r"\bUN\b", label):
         variants.append(re.sub(r"\bUN\b", "United Nations", label))
     natural = _natural_order(label, language)
     if natural:
         variants.append(natural)
+    swapped = _adjectives_swapped(label, language)
+    if swapped:
+        variants.append(swapped)
     return variants
+
+
+def _adjectives_swapped(label: str, language: str) -> str | None:
+    """French and Spanish: a noun with two adjectives after it, in the other order ("droit
+    humanitaire international" is written "droit international humanitaire",
+    "derecho consuetudinario internacional" "derecho internacional consuetudinario")."""
+    words = label.split()
+    if language not in ("fr", "es") or len(words) != 3 or not all(w.isalpha() for w in words):
+        return None
+    if any(_fold_word(w, language) in stopwords(language) for w in words):
+        return None
+    return f"{words[0]} {words[2]} {words[1]}"
 
 
 def _natural_order(label: str, language: str) -> str | None:
