@@ -93,6 +93,10 @@ class ChineseAnalyzer(Analyzer):
     def normalize(self, text: str) -> str:
         return normalize_zh(text)
 
+    def is_word(self, word: str) -> bool:
+        """Whether the segmenter's dictionary has ``word`` (normalised)."""
+        return self._jieba.has_word(word)
+
     def segment(self, normalized: str) -> list[str]:
         """Words of already normalised text (see :func:`normalize_with_offsets`)."""
         return self._jieba.cut(normalized, True)

@@ -3,7 +3,9 @@
 Chinese labels are matched on the normalised, unsegmented text with an Aho-Corasick
 automaton, so results do not depend on how (or whether) the input was segmented; a match
 counts only where it starts and ends at word boundaries of undex's own segmentation of the
-normalised text.
+normalised text, or where one of its ends is inside a compound whose other part is a word
+of two or more characters (停火协定 "ceasefire agreement" has CEASEFIRES; 沿海地区 "coastal
+areas" has no 海地 "Haiti", which cuts through both of its words).
 
 Other languages are matched word by word. A label is a sequence of *units*: its content
 words by their stem, its function words (stopwords) folded, with every article one unit and

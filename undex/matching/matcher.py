@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import gc
 import re
 from collections import defaultdict
@@ -164,14 +165,30 @@ class LabelMatcher:
     def _find_chinese(self, text: str) -> tuple[list[tuple[int, int, Match]], int, int]:
         normalized, origins = normalize_with_offsets(text)
         boundaries = self._word_boundaries(normalized)
+        ordered = sorted(boundaries)
         found = []
         for end, key in self._automaton.iter(normalized):
             start = end - len(key) + 1
-            if start not in boundaries or end + 1 not in boundaries:
+            if not self._stands_alone(normalized, start, end + 1, boundaries, ordered):
                 continue  # cuts through a word: 海地 "Haiti" inside 沿海/地区 "coastal areas"
             match = Match(key, origins[start], origins[end] + 1, len(key), start)
             found.append((start, end + 1, match))
         return found, len(normalized), max(len(boundaries) - 1, 1)
+
+    def _stands_alone(self, normalized: str, start: int, end: int, boundaries: set[int], ordered: list[int]) -> bool:
+        """Whether a match is whole words: it starts and ends at word boundaries, or one of
+        its ends is inside a compound whose other part is a word of two or more characters
+        (停火协定 "ceasefire agreement" is 停火 + 协定, so CEASEFIRES is there)."""
+        starts, ends = start in boundaries, end in boundaries
+        if starts and ends:
+            return True
+        if starts:
+            rest = normalized[end : ordered[bisect.bisect_right(ordered, end)]]
+        elif ends:
+            rest = normalized[ordered[bisect.bisect_left(ordered, start) - 1] : start]
+        else:
+            return False
+        return len(rest) >= 2 and self.analyzer.is_word(rest)
 
     def _word_boundaries(self, normalized: str) -> set[int]:
         """Offsets where the segmenter puts a word boundary in the normalised text."""
