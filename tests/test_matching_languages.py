@@ -164,6 +164,8 @@ def test_promotion_of_rights_is_not_job_promotion_first(registry: ProjectRegistr
         ("fr", "Les violations du droit international humanitaire.", "INTERNATIONAL HUMANITARIAN LAW"),
         ("es", "Las violaciones del derecho internacional humanitario.", "INTERNATIONAL HUMANITARIAN LAW"),
         ("fr", "Le droit humanitaire international.", "INTERNATIONAL HUMANITARIAN LAW"),
+        # a name that is also a function word, written with its capital (Того: Togo)
+        ("ru", "Совет принимает к сведению доклад правительства Того.", "TOGO"),
         # Chinese: a label inside a compound of two words (停火 + 协定 "ceasefire agreement")
         ("zh", "呼吁各方遵守停火协定。", "CEASEFIRES"),
         ("es", "El fomento de las cooperativas.", "COOPERATIVES"),
@@ -204,6 +206,8 @@ def test_label_found(registry: ProjectRegistry, language: str, text: str, subjec
         ("ar", "التعاون على المستوى الدولي.", "STATES"),
         ("ru", "Согласно этому правилу.", "LAW"),
         ("zh", "海洋和沿海地区的保护。", "HAITI"),  # 海地 cuts through 沿海 and 地区
+        ("ru", "Совет исходит из того, что выборы состоятся.", "TOGO"),
+        ("ru", "Того же мнения придерживается Совет.", "TOGO"),  # a capital at a sentence start
         # the name is no gap before a label's first word or after its last
         ("ru", "Организации Объединенных Наций по поддержанию мира.", "PEACEKEEPING OPERATIONS"),
         ("es", "Las operaciones de las Naciones Unidas.", "PEACEKEEPING OPERATIONS"),

@@ -30,6 +30,8 @@ _PUNCTUATION = "()[],.;:'’\"«»"
 FUNCTION = "_"
 """Marks function-word units (no word token contains it), so they never meet a stem."""
 ARTICLE_UNIT = FUNCTION + ARTICLE
+NAME_KEY = "="
+"""Starts the key of a name matched as written (:func:`_written_name`); no unit has it."""
 ORGANIZATION_NAMES: dict[str, tuple[str, ...]] = {
     "en": ("United Nations",),
     "fr": ("Nations Unies", "ONU"),
@@ -93,7 +95,8 @@ def compile_labels(vocab: Vocabulary, language: str, analyzer: Analyzer) -> Labe
     """Every label of ``language`` by matching key, but those that cannot stand alone.
 
     Outside Chinese, a label is left out when, by rule: it has no content word once
-    analysed (stopwords and single letters only: French "mais", Russian "Того"); it is a
+    analysed (stopwords and single letters only: French "mais"), unless it is a name written
+    with a capital (Russian "Того", Togo: see :func:`_written_name`); it is a
     fragment, starting with a preposition or conjunction or ending with one or an article
     (the alternative label "RIGHT OF"), unless it is an inverted name ("GERMANY, FEDERAL
     REPUBLIC OF", "bolivie (etat plurinational de)", also matched in natural order); or it
@@ -106,6 +109,10 @@ def compile_labels(vocab: Vocabulary, language: str, analyzer: Analyzer) -> Labe
             reason = None if language == "zh" else _reason_to_ignore(label, language, analyzer)
             if reason:
                 ignored[reason].append(label)
+                continue
+            if _written_name(label, language, analyzer):
+                key = NAME_KEY + label
+                forms[key].append(LabelEntry(index, label, label == concept.prefLabel.get(language), (), (label,)))
                 continue
             for variant in label_variants(label, language):
                 key, units = _label_key(variant, language, analyzer)
@@ -182,7 +189,17 @@ def _fold_word(word: str, language: str) -> str:
     return fold(word.strip(_PUNCTUATION), language)
 
 
+def _written_name(label: str, language: str, analyzer: Analyzer) -> bool:
+    """A one-word name that is also a function word (Russian "Того", Togo, and "того", "of
+    that"): matched only where the text writes it with its capital, not at the start of a
+    sentence (see :class:`~undex.matching.matcher.LabelMatcher`)."""
+    cased = language in ("en", "fr", "es", "ru") and label.isalpha() and label.istitle() and len(label) > 1
+    return cased and all(t.stop for t in analyzer.analyze(label))
+
+
 def _reason_to_ignore(label: str, language: str, analyzer: Analyzer) -> str | None:
+    if _written_name(label, language, analyzer):
+        return None
     if all(t.stop for t in analyzer.analyze(label)):
         return NO_CONTENT
     words = label.split()

@@ -23,7 +23,9 @@ from undex.errors import ConfigError
 from undex.matching.labels import (
     ARTICLE_UNIT,
     FUNCTION,
+    NAME_KEY,
     LabelEntry,
+    Units,
     compile_labels,
     organization_names,
     units_of,
@@ -31,6 +33,8 @@ from undex.matching.labels import (
 from undex.vocab import Vocabulary
 
 _NAMED_CACHE_SIZE = 50_000
+_SENTENCE_ENDS = ".!?…\n"
+_OPENINGS = " \t\"'«“„([-–—"
 
 
 @dataclass(frozen=True)
@@ -95,7 +99,11 @@ class LabelMatcher:
         self._lemmatizer = Lemmatizer(self.language, self.analyzer.fold)
         self._lemmatizer.load()  # when the matcher is built, not on the first document
         self._trie: dict = {}
+        names = [key[len(NAME_KEY) :] for key in self.entries if key.startswith(NAME_KEY)]
+        self._written_names = re.compile(rf"\b(?:{'|'.join(map(re.escape, names))})\b") if names else None
         for key in self.entries:
+            if key.startswith(NAME_KEY):
+                continue
             node = self._trie
             for unit in key.split(" "):
                 node = node.setdefault(unit, {})
@@ -211,7 +219,21 @@ class LabelMatcher:
                 start, end = words_at[0], words_at[-1] + 1
                 match = Match(key, units.starts[first], units.ends[last], end - start, start, tuple(entries))
                 found.append((first, last + 1, match))
+        if self._written_names is not None:
+            found.extend(self._find_written_names(text, units, ordinals))
         return found, words, max(words, 1)
+
+    def _find_written_names(self, text: str, units: Units, ordinals: list[int]) -> Iterator[tuple[int, int, Match]]:
+        """Names that are also function words (Russian Того), where the text writes them
+        with their capital inside a sentence."""
+        for found in self._written_names.finditer(text):
+            before = text[max(found.start() - 80, 0) : found.start()].rstrip(_OPENINGS)
+            if not before or before[-1] in _SENTENCE_ENDS:
+                continue  # a capital at the start of a sentence says nothing
+            unit = bisect.bisect_left(units.starts, found.start())
+            key = NAME_KEY + found.group()
+            match = Match(key, found.start(), found.end(), 1, ordinals[unit], tuple(self.entries[key]))
+            yield unit, unit + 1, match
 
     def _walk(
         self, terms: list[str], content: list[bool], insertions: dict[int, int] | None = None
