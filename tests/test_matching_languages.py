@@ -168,6 +168,7 @@ def test_promotion_of_rights_is_not_job_promotion_first(registry: ProjectRegistr
         ("ru", "Совет принимает к сведению доклад правительства Того.", "TOGO"),
         # Chinese: a label inside a compound of two words (停火 + 协定 "ceasefire agreement")
         ("zh", "呼吁各方遵守停火协定。", "CEASEFIRES"),
+        ("zh", "加强组织间合作。", "COOPERATION BETWEEN ORGANIZATIONS"),  # label: 组织间的合作
         ("es", "El fomento de las cooperativas.", "COOPERATIVES"),
         ("ru", "Защита прав человека.", "HUMAN RIGHTS"),
         ("ru", "Доступ к питьевой воде.", "DRINKING WATER"),

@@ -150,7 +150,8 @@ def organization_names(language: str, analyzer: Analyzer) -> tuple[tuple[str, ..
 def label_variants(label: str, language: str) -> list[str]:
     """A label and its other forms: United Nations spelled out (UNBIS abbreviates it UN),
     an inverted name in natural order ("KOREA, REPUBLIC OF": "REPUBLIC OF KOREA"), two
-    adjectives after a French or Spanish noun in the other order."""
+    adjectives after a French or Spanish noun in the other order, a Chinese label without
+    its particle 的."""
     variants = [label]
     if language == "en" and re.search(r"\bUN\b", label):
         variants.append(re.sub(r"\bUN\b", "United Nations", label))
@@ -160,6 +161,8 @@ def label_variants(label: str, language: str) -> list[str]:
     swapped = _adjectives_swapped(label, language)
     if swapped:
         variants.append(swapped)
+    if language == "zh" and "的" in label and len(label.replace("的", "")) >= 3:
+        variants.append(label.replace("的", ""))  # 组织间的合作 is written 组织间合作 too
     return variants
 
 
