@@ -166,6 +166,13 @@ def test_promotion_of_rights_is_not_job_promotion_first(registry: ProjectRegistr
         ("fr", "Le droit humanitaire international.", "INTERNATIONAL HUMANITARIAN LAW"),
         # a name that is also a function word, written with its capital (Того: Togo)
         ("ru", "Совет принимает к сведению доклад правительства Того.", "TOGO"),
+        # coordinated words share what follows them: both labels stay whole
+        ("fr", "Le développement économique et social.", "ECONOMIC DEVELOPMENT"),
+        ("fr", "Le développement économique et social.", "SOCIAL DEVELOPMENT"),
+        ("es", "El desarrollo económico y social.", "ECONOMIC DEVELOPMENT"),
+        ("ru", "Экономическое и социальное развитие.", "SOCIAL DEVELOPMENT"),
+        ("ru", "Экономическое и социальное развитие.", "ECONOMIC DEVELOPMENT"),
+        ("fr", "Le commerce illicite des armes légères et de petit calibre.", "SMALL ARMS"),
         # Chinese: a label inside a compound of two words (停火 + 协定 "ceasefire agreement")
         ("zh", "呼吁各方遵守停火协定。", "CEASEFIRES"),
         ("zh", "加强组织间合作。", "COOPERATION BETWEEN ORGANIZATIONS"),  # label: 组织间的合作

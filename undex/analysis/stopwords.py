@@ -65,6 +65,15 @@ def function_units(folded: str, language: str) -> tuple[str, ...]:
     return (folded,)
 
 
+_COORDINATORS = {"en": "and or", "fr": "et ou", "es": "y e o u", "ru": "и или"}
+"""Arabic joins its conjunction و to the next word."""
+
+
+def coordinators(language: str) -> frozenset[str]:
+    """Folded coordinating conjunctions written as words of their own."""
+    return frozenset(_COORDINATORS.get(language, "").split())
+
+
 def connectors(language: str) -> frozenset[str]:
     """Folded prepositions and conjunctions."""
     return frozenset(_CONNECTORS.get(language, "").split())

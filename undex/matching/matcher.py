@@ -19,6 +19,7 @@ from undex.analysis import Analyzer
 from undex.analysis.chinese import normalize_with_offsets, normalize_zh
 from undex.analysis.frequency import frequency_table, phrase_zipf
 from undex.analysis.lemmas import Lemmatizer
+from undex.analysis.stopwords import coordinators
 from undex.errors import ConfigError
 from undex.matching.labels import (
     ARTICLE_UNIT,
@@ -50,6 +51,9 @@ class Match:
     """Start in matching units (normalised characters or content tokens)."""
     entries: tuple[LabelEntry, ...] = field(default=(), compare=False, repr=False)
     """Other languages: the labels of the key whose words the text has."""
+    shared: range = field(default=range(0), compare=False, repr=False)
+    """Units of the text between its words that belong to another label coordinated with
+    it (the "social and" of "economic and social development"): that label stays whole."""
 
 
 @dataclass
@@ -110,6 +114,7 @@ class LabelMatcher:
             node[""] = key
         self._content_units = {key: len(entries[0].surface) for key, entries in self.entries.items()}
         self._names = organization_names(self.language, self.analyzer)
+        self._coordinators = {FUNCTION + word for word in coordinators(self.language)}
         self._named_cache: dict[tuple[str, ...], list[LabelEntry]] = {}
         self._written_as: dict[tuple[str, tuple[str, ...]], list[LabelEntry]] = defaultdict(list)
         for key, forms in self._forms.items():
@@ -217,7 +222,8 @@ class LabelMatcher:
             entries = self._named(key, [units.written[w] for w in words_at], [units.surface[w] for w in words_at])
             if entries:
                 start, end = words_at[0], words_at[-1] + 1
-                match = Match(key, units.starts[first], units.ends[last], end - start, start, tuple(entries))
+                shared = skipped if _is_coordination_gap(skipped) else range(0)
+                match = Match(key, units.starts[first], units.ends[last], end - start, start, tuple(entries), shared)
                 found.append((first, last + 1, match))
         if self._written_names is not None:
             found.extend(self._find_written_names(text, units, ordinals))
@@ -239,8 +245,9 @@ class LabelMatcher:
         self, terms: list[str], content: list[bool], insertions: dict[int, int] | None = None
     ) -> list[tuple[int, int, range, str]]:
         """Every label key in a unit sequence: first and last unit, the units skipped (a
-        content word right after a function word of the label, or the Organization's name
-        inserted after a content word, see :meth:`_insertions`) and the key."""
+        content word right after a function word of the label, the Organization's name
+        inserted after a content word, see :meth:`_insertions`, or a word coordinated with
+        one of the label's, see :meth:`_coordinated`) and the key."""
         found = []
         no_gap = range(0)
         for begin, term in enumerate(terms):
@@ -259,11 +266,23 @@ class LabelMatcher:
                 if not content[at] and at + 2 < len(terms) and content[at + 1]:
                     if (child := node.get(terms[at + 2])) is not None:
                         stack.append((child, at + 2, range(at + 1, at + 2)))
+                if content[at] and at + 3 < len(terms) and self._coordinated(terms, content, at):
+                    if (child := node.get(terms[at + 3])) is not None:
+                        stack.append((child, at + 3, _coordination_gap(at + 1, at + 3)))
                 resume = insertions.get(at + 1) if insertions and content[at] else None
                 if resume is not None and resume < len(terms):
                     for child in _after_function_units(node, terms[resume]):
                         stack.append((child, resume, range(at + 1, resume)))
         return found
+
+    def _coordinated(self, terms: list[str], content: list[bool], at: int) -> bool:
+        """Whether a content word of the label is coordinated with the next word, which
+        shares what follows ("economic and social development": ECONOMIC DEVELOPMENT,
+        "armes légères et de petit calibre": armes de petit calibre)."""
+        first, second = at + 1, at + 2
+        if terms[first] in self._coordinators:
+            return content[second]
+        return content[first] and terms[second] in self._coordinators
 
     def _insertions(self, terms: list[str], content: list[bool]) -> dict[int, int]:
         """Where the text has the Organization's name inside a term ("операции Организации
@@ -323,6 +342,16 @@ def paused_collection() -> Iterator[None]:
             gc.enable()
 
 
+def _coordination_gap(start: int, stop: int) -> range:
+    """The units ``start`` to ``stop`` (excluded) skipped over a coordinated word: the same
+    units as ``range(start, stop)``, told apart from other gaps by running backwards."""
+    return range(stop - 1, start - 1, -1)
+
+
+def _is_coordination_gap(skipped: range) -> bool:
+    return skipped.step < 0
+
+
 def _after_function_units(node: dict, term: str, depth: int = 3) -> list[dict]:
     """The children for ``term`` of ``node`` and of the nodes below it through at most
     ``depth`` function-word units (a label's "de", "по" where the text has another)."""
@@ -346,20 +375,25 @@ def _longest_first(found: list[tuple[int, int, Match]], crossing: bool = False) 
     of them wins (a label matched whole beats one matched with a gap: ABUSE OF ADMINISTRATIVE
     POWER, not ABUSE OF POWER), and a match is set aside only when it lies inside a kept one:
     two labels sharing a word ("прав трудящихся-мигрантов": WORKERS' RIGHTS, MIGRANT WORKERS)
-    both stay."""
+    both stay. A match over coordinated words (:attr:`Match.shared`) comes after the others
+    and covers only its own words."""
 
     def order(item: tuple[int, int, Match]) -> tuple[int, ...]:
         start, end, match = item
-        return (start - end, start, -match.key.count(" ")) if crossing else (start - end, start)
+        if not crossing:
+            return (start - end, start)
+        return (len(match.shared) > 0, start - end, start, -match.key.count(" "))
 
     covered = bytearray(max((end for _, end, _ in found), default=0))
     kept, contained = [], []
     for start, end, match in sorted(found, key=order):
-        inside = all(covered[start:end]) if crossing else any(covered[start:end])
+        own = [u for u in range(start, end) if u not in match.shared]
+        inside = all(covered[u] for u in own) if crossing else any(covered[start:end])
         if inside:
             contained.append(match)
         else:
-            covered[start:end] = b"\x01" * (end - start)
+            for u in own:
+                covered[u] = 1
             kept.append(match)
     kept.sort(key=lambda m: m.start)
     return kept, contained
