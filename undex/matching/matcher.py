@@ -387,13 +387,19 @@ def _longest_first(found: list[tuple[int, int, Match]], crossing: bool = False) 
     covered = bytearray(max((end for _, end, _ in found), default=0))
     kept, contained = [], []
     for start, end, match in sorted(found, key=order):
-        own = [u for u in range(start, end) if u not in match.shared]
-        inside = all(covered[u] for u in own) if crossing else any(covered[start:end])
+        if match.shared:
+            own = [u for u in range(start, end) if u not in match.shared]
+            inside = all(covered[u] for u in own)
+        else:
+            inside = all(covered[start:end]) if crossing else any(covered[start:end])
         if inside:
             contained.append(match)
-        else:
+        elif match.shared:
             for u in own:
                 covered[u] = 1
+            kept.append(match)
+        else:
+            covered[start:end] = b"\x01" * (end - start)
             kept.append(match)
     kept.sort(key=lambda m: m.start)
     return kept, contained
