@@ -31,6 +31,7 @@ from undex.matching.labels import (
     organization_names,
     units_of,
 )
+from undex.matching.overlaps import coordination_gap, is_coordination_gap, longest_first
 from undex.vocab import Vocabulary
 
 _NAMED_CACHE_SIZE = 50_000
@@ -172,7 +173,7 @@ class LabelMatcher:
         else:
             raw = self._find_tokens(text)
         matches, units, words = raw
-        kept, contained = _longest_first(matches, crossing=not self.is_chinese)
+        kept, contained = longest_first(matches, crossing=not self.is_chinese)
         return MatchResult(kept, contained, units, words)
 
     def _find_chinese(self, text: str) -> tuple[list[tuple[int, int, Match]], int, int]:
@@ -222,7 +223,7 @@ class LabelMatcher:
             entries = self._named(key, [units.written[w] for w in words_at], [units.surface[w] for w in words_at])
             if entries:
                 start, end = words_at[0], words_at[-1] + 1
-                shared = skipped if _is_coordination_gap(skipped) else range(0)
+                shared = skipped if is_coordination_gap(skipped) else range(0)
                 match = Match(key, units.starts[first], units.ends[last], end - start, start, tuple(entries), shared)
                 found.append((first, last + 1, match))
         if self._written_names is not None:
@@ -268,7 +269,7 @@ class LabelMatcher:
                         stack.append((child, at + 2, range(at + 1, at + 2)))
                 if content[at] and at + 3 < len(terms) and self._coordinated(terms, content, at):
                     if (child := node.get(terms[at + 3])) is not None:
-                        stack.append((child, at + 3, _coordination_gap(at + 1, at + 3)))
+                        stack.append((child, at + 3, coordination_gap(at + 1, at + 3)))
                 resume = insertions.get(at + 1) if insertions and content[at] else None
                 if resume is not None and resume < len(terms):
                     for child in _after_function_units(node, terms[resume]):
@@ -342,16 +343,6 @@ def paused_collection() -> Iterator[None]:
             gc.enable()
 
 
-def _coordination_gap(start: int, stop: int) -> range:
-    """The units ``start`` to ``stop`` (excluded) skipped over a coordinated word: the same
-    units as ``range(start, stop)``, told apart from other gaps by running backwards."""
-    return range(stop - 1, start - 1, -1)
-
-
-def _is_coordination_gap(skipped: range) -> bool:
-    return skipped.step < 0
-
-
 def _after_function_units(node: dict, term: str, depth: int = 3) -> list[dict]:
     """The children for ``term`` of ``node`` and of the nodes below it through at most
     ``depth`` function-word units (a label's "de", "по" where the text has another)."""
@@ -366,40 +357,3 @@ def _after_function_units(node: dict, term: str, depth: int = 3) -> list[dict]:
 @lru_cache(maxsize=1)
 def _plain_segmenter() -> rjieba.Jieba:
     return rjieba.Jieba()
-
-
-def _longest_first(found: list[tuple[int, int, Match]], crossing: bool = False) -> tuple[list[Match], list[Match]]:
-    """Keep non-overlapping matches, longest first (then leftmost); return kept and contained.
-
-    With ``crossing`` (word units), of two matches over the same words the one matching more
-    of them wins (a label matched whole beats one matched with a gap: ABUSE OF ADMINISTRATIVE
-    POWER, not ABUSE OF POWER), and a match is set aside only when it lies inside a kept one:
-    two labels sharing a word ("прав трудящихся-мигрантов": WORKERS' RIGHTS, MIGRANT WORKERS)
-    both stay. A match over coordinated words (:attr:`Match.shared`) comes after the others
-    and covers only its own words."""
-
-    def order(item: tuple[int, int, Match]) -> tuple[int, ...]:
-        start, end, match = item
-        if not crossing:
-            return (start - end, start)
-        return (len(match.shared) > 0, start - end, start, -match.key.count(" "))
-
-    covered = bytearray(max((end for _, end, _ in found), default=0))
-    kept, contained = [], []
-    for start, end, match in sorted(found, key=order):
-        if match.shared:
-            own = [u for u in range(start, end) if u not in match.shared]
-            inside = all(covered[u] for u in own)
-        else:
-            inside = all(covered[start:end]) if crossing else any(covered[start:end])
-        if inside:
-            contained.append(match)
-        elif match.shared:
-            for u in own:
-                covered[u] = 1
-            kept.append(match)
-        else:
-            covered[start:end] = b"\x01" * (end - start)
-            kept.append(match)
-    kept.sort(key=lambda m: m.start)
-    return kept, contained
