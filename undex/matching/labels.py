@@ -106,13 +106,13 @@ def compile_labels(vocab: Vocabulary, language: str, analyzer: Analyzer) -> Labe
     ignored: dict[str, list[str]] = defaultdict(list)
     for index, concept in enumerate(vocab.concepts):
         for label in concept.labels(language):
-            reason = None if language == "zh" else _reason_to_ignore(label, language, analyzer)
-            if reason:
-                ignored[reason].append(label)
-                continue
             if _written_name(label, language, analyzer):
                 key = NAME_KEY + label
                 forms[key].append(LabelEntry(index, label, label == concept.prefLabel.get(language), (), (label,)))
+                continue
+            reason = None if language == "zh" else _reason_to_ignore(label, language, analyzer)
+            if reason:
+                ignored[reason].append(label)
                 continue
             for variant in label_variants(label, language):
                 key, units = _label_key(variant, language, analyzer)
@@ -201,8 +201,6 @@ def _written_name(label: str, language: str, analyzer: Analyzer) -> bool:
 
 
 def _reason_to_ignore(label: str, language: str, analyzer: Analyzer) -> str | None:
-    if _written_name(label, language, analyzer):
-        return None
     if all(t.stop for t in analyzer.analyze(label)):
         return NO_CONTENT
     words = label.split()

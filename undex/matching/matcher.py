@@ -31,7 +31,7 @@ from undex.matching.labels import (
     organization_names,
     units_of,
 )
-from undex.matching.overlaps import coordination_gap, is_coordination_gap, longest_first
+from undex.matching.overlaps import longest_first
 from undex.vocab import Vocabulary
 
 _NAMED_CACHE_SIZE = 50_000
@@ -150,7 +150,7 @@ class LabelMatcher:
                 found = {k for _, k in self._automaton.iter(key)}
             else:
                 units = key.split(" ")
-                found = {k for _, _, _, k in self._walk(units, [False] * len(units))}
+                found = {walked[-1] for walked in self._walk(units, [False] * len(units))}
             inside |= found - {key}
         return inside
 
@@ -218,12 +218,12 @@ class LabelMatcher:
         words = ordinals[-1]
         found = []
         insertions = self._insertions(units.terms, units.content) if self._names else None
-        for first, last, skipped, key in self._walk(units.terms, units.content, insertions):
+        for first, last, skipped, coordinated, key in self._walk(units.terms, units.content, insertions):
             words_at = [ordinals[p] for p in range(first, last + 1) if units.content[p] and p not in skipped]
             entries = self._named(key, [units.written[w] for w in words_at], [units.surface[w] for w in words_at])
             if entries:
                 start, end = words_at[0], words_at[-1] + 1
-                shared = skipped if is_coordination_gap(skipped) else range(0)
+                shared = skipped if coordinated else range(0)
                 match = Match(key, units.starts[first], units.ends[last], end - start, start, tuple(entries), shared)
                 found.append((first, last + 1, match))
         if self._written_names is not None:
@@ -244,36 +244,37 @@ class LabelMatcher:
 
     def _walk(
         self, terms: list[str], content: list[bool], insertions: dict[int, int] | None = None
-    ) -> list[tuple[int, int, range, str]]:
+    ) -> list[tuple[int, int, range, bool, str]]:
         """Every label key in a unit sequence: first and last unit, the units skipped (a
         content word right after a function word of the label, the Organization's name
         inserted after a content word, see :meth:`_insertions`, or a word coordinated with
-        one of the label's, see :meth:`_coordinated`) and the key."""
+        one of the label's, see :meth:`_coordinated`), whether those are a coordinated word
+        and the key."""
         found = []
         no_gap = range(0)
         for begin, term in enumerate(terms):
             node = self._trie.get(term)
-            stack = [(node, begin, no_gap)] if node is not None else []
+            stack = [(node, begin, no_gap, False)] if node is not None else []
             while stack:
-                node, at, skipped = stack.pop()
+                node, at, skipped, coordinated = stack.pop()
                 if "" in node:
-                    found.append((begin, at, skipped, node[""]))
+                    found.append((begin, at, skipped, coordinated, node[""]))
                 if at + 1 < len(terms) and (child := node.get(terms[at + 1])) is not None:
-                    stack.append((child, at + 1, skipped))
+                    stack.append((child, at + 1, skipped, coordinated))
                 if at + 2 < len(terms) and terms[at + 1] == ARTICLE_UNIT and (child := node.get(terms[at + 2])):
-                    stack.append((child, at + 2, skipped))  # an article the label lacks (headings drop them)
+                    stack.append((child, at + 2, skipped, coordinated))  # an article the label lacks
                 if skipped:
                     continue
                 if not content[at] and at + 2 < len(terms) and content[at + 1]:
                     if (child := node.get(terms[at + 2])) is not None:
-                        stack.append((child, at + 2, range(at + 1, at + 2)))
+                        stack.append((child, at + 2, range(at + 1, at + 2), False))
                 if content[at] and at + 3 < len(terms) and self._coordinated(terms, content, at):
                     if (child := node.get(terms[at + 3])) is not None:
-                        stack.append((child, at + 3, coordination_gap(at + 1, at + 3)))
+                        stack.append((child, at + 3, range(at + 1, at + 3), True))
                 resume = insertions.get(at + 1) if insertions and content[at] else None
                 if resume is not None and resume < len(terms):
                     for child in _after_function_units(node, terms[resume]):
-                        stack.append((child, resume, range(at + 1, resume)))
+                        stack.append((child, resume, range(at + 1, resume), False))
         return found
 
     def _coordinated(self, terms: list[str], content: list[bool], at: int) -> bool:

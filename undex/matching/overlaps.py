@@ -1,4 +1,4 @@
-"""Which matches are kept where they overlap, and the gaps of coordinated words.
+"""Which matches are kept where they overlap.
 
 Outside Chinese a match may skip the units of a word coordinated with one of its label's
 ("economic [and social] development"); those units belong to another label, which must
@@ -11,16 +11,6 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from undex.matching.matcher import Match
-
-
-def coordination_gap(start: int, stop: int) -> range:
-    """The units ``start`` to ``stop`` (excluded) skipped over a coordinated word: the same
-    units as ``range(start, stop)``, told apart from other gaps by running backwards."""
-    return range(stop - 1, start - 1, -1)
-
-
-def is_coordination_gap(skipped: range) -> bool:
-    return skipped.step < 0
 
 
 def longest_first(found: list[tuple[int, int, Match]], crossing: bool = False) -> tuple[list[Match], list[Match]]:
